@@ -1,0 +1,62 @@
+"""Injectable time: the real clock, and a manual one for tests and the fast sandbox.
+
+Everything that waits (the duplicate-request guard, rate limiting, status polling, the
+sandbox's status progression) takes a ``clock`` (seconds as a float) and a ``sleep``, so tests
+never wait a real minute.
+
+Examples
+--------
+>>> clock = ManualClock(start=100.0)
+>>> clock.sleep(61)
+>>> clock()
+161.0
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable
+
+__all__ = ["Clock", "ManualClock", "Sleep", "system_clock"]
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], None]
+
+
+def system_clock() -> float:
+    """Wall-clock seconds since the epoch (UTC)."""
+    return time.time()
+
+
+class ManualClock:
+    """A clock that only moves when told to; ``sleep`` advances it instantly.
+
+    Thread-safe, so a thread pool of clients can share one.
+    """
+
+    def __init__(self, start: float = 1_700_000_000.0) -> None:
+        self._now = float(start)
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            return self._now
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock forward by ``seconds`` (negative values are ignored)."""
+        with self._lock:
+            self._now += max(0.0, float(seconds))
+
+    def sleep(self, seconds: float) -> None:
+        """Advance instead of waiting."""
+        self.advance(seconds)
+
+    async def async_sleep(self, seconds: float) -> None:
+        """Advance instead of waiting, yielding to the event loop once."""
+        self.advance(seconds)
+        await asyncio.sleep(0)
+
+    def __repr__(self) -> str:
+        return f"ManualClock(now={self():.3f})"
