@@ -69,7 +69,9 @@ MESSAGE_PARAMS: Final[tuple[str, ...]] = (
     "validity_period_viber",
     "finale_viber_read",
 )
-_INT_PARAMS: Final = frozenset({"send_viber", "send_sms", "validity_period_viber", "finale_viber_read"})
+_INT_PARAMS: Final = frozenset(
+    {"send_viber", "send_sms", "validity_period_viber", "finale_viber_read"}
+)
 
 PENDING_STATUS: Final = "send"
 #: Final status words: the guide's four plus ``read`` seen on the platform. Any other word
@@ -256,8 +258,10 @@ def _check_readable(body: str, url: str | None) -> str:
     text = body.strip()
     if not text:
         raise UnexpectedReplyError("the provider sent an empty reply", raw=body, url=url)
-    if _MARKUP_RE.search(text) or "\ufffd" in text or any(
-        ord(c) < 32 and c not in "\t\r\n" for c in text
+    if (
+        _MARKUP_RE.search(text)
+        or "\ufffd" in text
+        or any(ord(c) < 32 and c not in "\t\r\n" for c in text)
     ):
         raise UnexpectedReplyError(
             "the provider's reply is not plain text (HTML or binary)",

@@ -1,0 +1,431 @@
+"""``Client`` and ``AsyncClient``: the provider's two calls over httpx, with the duplicate guard.
+
+Both share :class:`_ClientCore` (settings, URL building, the guard, reply handling); only the
+waiting and the HTTP call differ. Every httpx failure is translated in :func:`_translate` into
+one of two kinds that matter downstream: ``RequestNotSentError`` (proven nothing left: retried
+with backoff) and ``OutcomeUnknownError`` (may have been processed: never retried here).
+
+Examples
+--------
+>>> import targetsms_frames as tsf
+>>> with tsf.Client.sandbox() as client:
+...     ids = client.send(["79000000001", "79000000002"], send_sms=1, sender_sms="Shop",
+...                       text_sms="Привет!")
+...     client.status(ids[0])
+'send'
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, Literal, TypeVar
+
+import httpx
+
+from ._clock import Clock, ManualClock, Sleep
+from ._config import Secret, Settings
+from ._exceptions import (
+    DuplicateRequestError,
+    OutcomeUnknownError,
+    RequestNotSentError,
+    UnexpectedReplyError,
+)
+from ._guard import DuplicateGuard, RequestKey, request_key
+from ._wire import (
+    DUPLICATE_TEXT,
+    encode_query,
+    parse_send_reply,
+    parse_status_reply,
+    redact,
+    send_params,
+    status_params,
+)
+
+__all__ = ["AsyncClient", "Client"]
+
+logger = logging.getLogger("targetsms_frames")
+T = TypeVar("T")
+OnDuplicate = Literal["wait", "raise"]
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+_INFLIGHT_POLL = 0.05
+
+
+class _RedactPasswords(logging.Filter):
+    """Rewrite log records so that no ``password=`` value survives (httpx logs full URLs)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "password" in message:
+            record.msg, record.args = redact(message, None), ()
+        return True
+
+
+_FILTER = _RedactPasswords()
+for _name in ("httpx", "httpcore", "httpcore.http11", "httpcore.connection", "targetsms_frames"):
+    if not any(isinstance(f, _RedactPasswords) for f in logging.getLogger(_name).filters):
+        logging.getLogger(_name).addFilter(_FILTER)
+
+
+@contextlib.contextmanager
+def _translate(url: str) -> Iterator[None]:
+    """Turn httpx errors into our two kinds; ``url`` is already redacted."""
+    try:
+        yield
+    except (
+        httpx.ConnectError,
+        httpx.ConnectTimeout,
+        httpx.PoolTimeout,
+        httpx.UnsupportedProtocol,
+    ) as exc:
+        raise RequestNotSentError(
+            f"could not reach the provider ({type(exc).__name__}: {redact(str(exc), None)}); "
+            "nothing was sent",
+            url=url,
+        ) from None
+    except httpx.TransportError as exc:
+        raise OutcomeUnknownError(
+            f"no answer from the provider ({type(exc).__name__}: {redact(str(exc), None)}); "
+            "the request may have been processed",
+            url=url,
+        ) from None
+
+
+def _read_body(response: httpx.Response, url: str) -> str:
+    raw = response.content
+    if response.status_code >= 500:
+        raise OutcomeUnknownError(
+            f"the provider answered HTTP {response.status_code}; the request may have been "
+            "processed",
+            url=url,
+        )
+    try:
+        body = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UnexpectedReplyError(
+            "the provider's reply is not UTF-8 text", raw=raw[:200].hex(), url=url
+        ) from None
+    if response.status_code != 200:
+        raise UnexpectedReplyError(
+            f"the provider answered HTTP {response.status_code}", raw=body[:500], url=url
+        )
+    return body
+
+
+class _ClientCore:
+    """What both clients share: settings, URLs, the duplicate guard, retry policy."""
+
+    def __init__(
+        self,
+        login: str | None,
+        password: str | Secret | None,
+        *,
+        base_url: str | None,
+        timeout: float | httpx.Timeout,
+        duplicate_window: float,
+        on_duplicate: OnDuplicate,
+        clock: Clock | None,
+        retries: int,
+        backoff: float,
+    ) -> None:
+        if on_duplicate not in ("wait", "raise"):
+            raise ValueError("on_duplicate must be 'wait' or 'raise'")
+        self._settings = Settings.resolve(login, password, base_url=base_url)
+        self._clock: Clock = clock or time.monotonic
+        self._guard = DuplicateGuard(duplicate_window, self._clock)
+        self.on_duplicate: OnDuplicate = on_duplicate
+        self.retries = int(retries)
+        self.backoff = float(backoff)
+        self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+
+    @property
+    def login(self) -> str:
+        """The account login."""
+        return self._settings.login
+
+    @property
+    def base_url(self) -> str:
+        """The endpoint URL, without query."""
+        return self._settings.base_url
+
+    @property
+    def duplicate_window(self) -> float:
+        """Seconds during which an identical request is not repeated."""
+        return self._guard.window
+
+    @property
+    def clock(self) -> Clock:
+        """The clock the duplicate guard counts with."""
+        return self._clock
+
+    def url_length(self, params: Iterable[tuple[str, str]]) -> int:
+        """Length of the full request URL for ``params``, credentials included."""
+        s = self._settings
+        return len(s.base_url) + 1 + len(encode_query(s.login, s.password.reveal(), list(params)))
+
+    def _url(self, params: list[tuple[str, str]]) -> tuple[str, str]:
+        s = self._settings
+        query = encode_query(s.login, s.password.reveal(), params)
+        shown = encode_query(s.login, "***", params)
+        return f"{s.base_url}?{query}", f"{s.base_url}?{shown}"
+
+    def _check_guard(self, key: RequestKey) -> float:
+        wait = self._guard.try_acquire(key)
+        if wait and self.on_duplicate == "raise":
+            err = DuplicateRequestError(DUPLICATE_TEXT)
+            err.add_note(
+                "refused locally without contacting the provider: an identical request was "
+                f"made less than {self.duplicate_window:g} s ago"
+            )
+            raise err
+        return min(wait, _INFLIGHT_POLL) if math.isinf(wait) else wait
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(login={self.login!r}, base_url={self.base_url!r})"
+
+
+class Client(_ClientCore):
+    """Synchronous TargetSMS client.
+
+    Parameters
+    ----------
+    login, password : str, optional
+        Account credentials; default to ``TARGETSMS_LOGIN`` / ``TARGETSMS_PASSWORD``.
+    base_url : str, optional
+        Endpoint; default ``TARGETSMS_BASE_URL`` or ``https://sms.targetsms.ru/sendmessage.php``.
+        Plain ``http://`` is refused unless the host is loopback.
+    timeout : float or httpx.Timeout
+        Seconds to wait for the provider (connect timeout 10 s).
+    duplicate_window : float
+        Seconds an identical request is held back (the provider's one-per-minute rule),
+        counted from when the earlier identical request's reply arrived or its attempt ended.
+    transport : httpx.BaseTransport, optional
+        For example a sandbox's transport; nothing then touches the network.
+    on_duplicate : {"wait", "raise"}
+        Wait out the window, or raise ``DuplicateRequestError`` without contacting the provider.
+    clock, sleep : callables, optional
+        Time source and sleep, injectable for tests.
+    retries, backoff : int, float
+        Retries of requests proven never to have left (connection refused, DNS); nothing
+        else is ever retried.
+    """
+
+    def __init__(
+        self,
+        login: str | None = None,
+        password: str | Secret | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        duplicate_window: float = 60.0,
+        transport: httpx.BaseTransport | None = None,
+        on_duplicate: OnDuplicate = "wait",
+        clock: Clock | None = None,
+        sleep: Sleep | None = None,
+        retries: int = 2,
+        backoff: float = 0.5,
+    ) -> None:
+        super().__init__(
+            login,
+            password,
+            base_url=base_url,
+            timeout=timeout,
+            duplicate_window=duplicate_window,
+            on_duplicate=on_duplicate,
+            clock=clock,
+            retries=retries,
+            backoff=backoff,
+        )
+        self._sleep: Sleep = sleep or (
+            clock.sleep if isinstance(clock, ManualClock) else time.sleep
+        )
+        self._http = httpx.Client(transport=transport, timeout=self._timeout, trust_env=False)
+
+    @classmethod
+    def sandbox(cls, sandbox: Any = None, **kwargs: Any) -> Client:
+        """A client wired in-process to a :class:`~targetsms_frames.Sandbox` (a new one if None).
+
+        The sandbox's clock is shared, so a sandbox on a ``ManualClock`` makes the duplicate
+        window pass as soon as the clock is advanced.
+        """
+        from ._sandbox import Sandbox
+
+        sb = sandbox if sandbox is not None else Sandbox()
+        kwargs.setdefault("login", "sandbox")
+        kwargs.setdefault("password", "sandbox")
+        if isinstance(getattr(sb, "clock", None), ManualClock):
+            kwargs.setdefault("clock", sb.clock)
+        return cls(transport=sb.transport(), **kwargs)
+
+    def send(
+        self,
+        phones: str | Iterable[str],
+        *,
+        extra: Mapping[str, object] | None = None,
+        **params: object,
+    ) -> list[str]:
+        """Send one message to one or more phones; return one ID per phone, in order.
+
+        Raises ``ProviderError`` (a subclass for known texts), ``RequestNotSentError`` or
+        ``OutcomeUnknownError``.
+        """
+        query = send_params(phones, extra=extra, **params)
+        expected = query[0][1].count(",") + 1
+        return self._call(
+            query, lambda body, url: parse_send_reply(body, expected=expected, url=url)
+        )
+
+    def status(self, message_id: str | int) -> str:
+        """Return the message's status word verbatim (``send`` while pending)."""
+        return self._call(
+            status_params(message_id), lambda body, url: parse_status_reply(body, url=url)
+        )
+
+    def _call(self, params: list[tuple[str, str]], parse: Callable[[str, str], T]) -> T:
+        key = request_key(params)
+        while wait := self._check_guard(key):
+            self._sleep(wait)
+        url, shown = self._url(params)
+        reached = True
+        try:
+            for attempt in range(self.retries + 1):
+                try:
+                    with _translate(shown):
+                        response = self._http.get(url)
+                    break
+                except RequestNotSentError:
+                    if attempt == self.retries:
+                        reached = False
+                        raise
+                    logger.info("nothing sent (%s); retrying", shown)
+                    self._sleep(self.backoff * 2**attempt)
+            body = _read_body(response, shown)
+        finally:
+            self._guard.release(key, reached=reached)
+        return parse(body, shown)
+
+    def close(self) -> None:
+        """Close the underlying connections."""
+        self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncClient(_ClientCore):
+    """Asynchronous twin of :class:`Client` (same arguments), usable as ``async with``.
+
+    Examples
+    --------
+    >>> import asyncio, targetsms_frames as tsf
+    >>> async def main():
+    ...     async with tsf.AsyncClient.sandbox() as client:
+    ...         [mid] = await client.send("79000000001", send_sms=1, sender_sms="Shop",
+    ...                                   text_sms="Hi")
+    ...         return await client.status(mid)
+    >>> asyncio.run(main())
+    'send'
+    """
+
+    def __init__(
+        self,
+        login: str | None = None,
+        password: str | Secret | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        duplicate_window: float = 60.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+        on_duplicate: OnDuplicate = "wait",
+        clock: Clock | None = None,
+        sleep: Callable[[float], Any] | None = None,
+        retries: int = 2,
+        backoff: float = 0.5,
+    ) -> None:
+        super().__init__(
+            login,
+            password,
+            base_url=base_url,
+            timeout=timeout,
+            duplicate_window=duplicate_window,
+            on_duplicate=on_duplicate,
+            clock=clock,
+            retries=retries,
+            backoff=backoff,
+        )
+        self._sleep = sleep or (
+            clock.async_sleep if isinstance(clock, ManualClock) else asyncio.sleep
+        )
+        self._http = httpx.AsyncClient(transport=transport, timeout=self._timeout, trust_env=False)
+
+    @classmethod
+    def sandbox(cls, sandbox: Any = None, **kwargs: Any) -> AsyncClient:
+        """An async client wired in-process to a sandbox (a new one if None)."""
+        from ._sandbox import Sandbox
+
+        sb = sandbox if sandbox is not None else Sandbox()
+        kwargs.setdefault("login", "sandbox")
+        kwargs.setdefault("password", "sandbox")
+        if isinstance(getattr(sb, "clock", None), ManualClock):
+            kwargs.setdefault("clock", sb.clock)
+        return cls(transport=sb.async_transport(), **kwargs)
+
+    async def send(
+        self,
+        phones: str | Iterable[str],
+        *,
+        extra: Mapping[str, object] | None = None,
+        **params: object,
+    ) -> list[str]:
+        """Send one message to one or more phones; return one ID per phone, in order."""
+        query = send_params(phones, extra=extra, **params)
+        expected = query[0][1].count(",") + 1
+        return await self._call(
+            query, lambda body, url: parse_send_reply(body, expected=expected, url=url)
+        )
+
+    async def status(self, message_id: str | int) -> str:
+        """Return the message's status word verbatim (``send`` while pending)."""
+        return await self._call(
+            status_params(message_id), lambda body, url: parse_status_reply(body, url=url)
+        )
+
+    async def _call(self, params: list[tuple[str, str]], parse: Callable[[str, str], T]) -> T:
+        key = request_key(params)
+        while wait := self._check_guard(key):
+            await self._sleep(wait)
+        url, shown = self._url(params)
+        reached = True
+        try:
+            for attempt in range(self.retries + 1):
+                try:
+                    with _translate(shown):
+                        response = await self._http.get(url)
+                    break
+                except RequestNotSentError:
+                    if attempt == self.retries:
+                        reached = False
+                        raise
+                    logger.info("nothing sent (%s); retrying", shown)
+                    await self._sleep(self.backoff * 2**attempt)
+            body = _read_body(response, shown)
+        finally:
+            self._guard.release(key, reached=reached)
+        return parse(body, shown)
+
+    async def aclose(self) -> None:
+        """Close the underlying connections."""
+        await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()

@@ -1,0 +1,278 @@
+"""Planning: which rows ride in which request, with no I/O.
+
+Rows whose message parameters are identical except the phone are packed into one request with
+a comma list of phones, each request's full URL (as the client encodes it, base URL and
+credentials included) kept within ``max_url_length``. Exact duplicates (same phone, same
+message) are flagged and left out; a row too long to fit alone is flagged, never dropped.
+Request IDs (``R000001``...) follow the order of each request's first row, so the same
+messages always give the same plan (which is what lets a journal resume a campaign).
+
+Examples
+--------
+>>> import pandas as pd
+>>> frame = pd.DataFrame({"phone": ["79000000001", "79000000002", "79000000001"],
+...                       "send_sms": 1, "sender_sms": "Shop", "text_sms": "Sale!"})
+>>> plan = plan_requests(frame, budget=UrlBudget.allowance())
+>>> plan[["request_id", "duplicate"]]
+  request_id  duplicate
+0    R000001      False
+1    R000001      False
+2        NaN       True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ._urllen import quoted_lengths
+from ._wire import DEFAULT_BASE_URL, MESSAGE_PARAMS, encode_query, quote_value
+
+__all__ = [
+    "DEFAULT_MAX_PHONES",
+    "DEFAULT_MAX_URL_LENGTH",
+    "PlannedRequest",
+    "UrlBudget",
+    "iter_requests",
+    "plan_requests",
+]
+
+DEFAULT_MAX_URL_LENGTH = 2000
+DEFAULT_MAX_PHONES = 200
+PARAM_COLUMNS = MESSAGE_PARAMS[1:]
+# Without credentials, room is kept for a login of 40 and a password of 80 encoded characters.
+_LOGIN_ALLOWANCE = 40
+_PASSWORD_ALLOWANCE = 80
+
+
+@dataclass(frozen=True)
+class UrlBudget:
+    """What every request URL spends before its message: base URL, ``?`` and credentials."""
+
+    base_url: str
+    credentials_length: int
+
+    @classmethod
+    def for_credentials(cls, base_url: str, login: str, password: str) -> UrlBudget:
+        """Exact overhead for known credentials (the password itself is not kept)."""
+        return cls(base_url, len(encode_query(login, password, [])))
+
+    @classmethod
+    def allowance(cls, base_url: str = DEFAULT_BASE_URL) -> UrlBudget:
+        """A safe overhead when the credentials are not known yet."""
+        return cls(
+            base_url, len(encode_query("x" * _LOGIN_ALLOWANCE, "x" * _PASSWORD_ALLOWANCE, []))
+        )
+
+    @property
+    def overhead(self) -> int:
+        """Characters of the URL before ``&phone=``."""
+        return len(self.base_url) + 1 + self.credentials_length
+
+
+@dataclass(frozen=True)
+class PlannedRequest:
+    """One request of a plan: its ID, phones (in row order), parameters and row positions."""
+
+    request_id: str
+    phones: tuple[str, ...]
+    params: dict[str, object]
+    positions: tuple[int, ...]
+    url_length: int
+
+
+def _param_strings(frame: pd.DataFrame) -> dict[str, pd.Series]:
+    out: dict[str, pd.Series] = {}
+    for name in PARAM_COLUMNS:
+        if name not in frame.columns:
+            continue
+        col = frame[name]
+        if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
+            col = col.astype("Int64").astype("str").where(col.notna())
+        elif pd.api.types.is_bool_dtype(col.dtype):
+            col = col.astype("Int64").astype("str")
+        else:
+            col = col.astype("str").where(col.notna())
+        out[name] = col.where(col != "")
+    return out
+
+
+def _message_lengths(strings: dict[str, pd.Series], n: int) -> np.ndarray:
+    """Encoded length of ``&name=value`` for every present parameter, summed per row."""
+    total = np.zeros(n, dtype=np.int64)
+    for name, col in strings.items():
+        present = col.notna().to_numpy()
+        total += np.where(present, quoted_lengths(col) + 2 + len(quote_value(name)), 0)
+    return total
+
+
+def _pack(
+    group: np.ndarray, phone_len: np.ndarray, capacity: np.ndarray, max_phones: int
+) -> np.ndarray:
+    """Greedy in-order packing; returns a request number per row (rows sorted by group)."""
+    n = len(group)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    sizes = np.diff(np.r_[starts, n])
+    local = np.zeros(n, dtype=np.int64)
+    chunks = np.ones(len(starts), dtype=np.int64)
+    for g in np.flatnonzero(sizes > 1).tolist():  # single-row groups need no work
+        start, end = int(starts[g]), int(starts[g] + sizes[g])
+        lengths = phone_len[start:end]
+        cap = int(capacity[start])
+        if lengths.min() == lengths.max():  # the usual case: one phone length, pure arithmetic
+            per = max(1, min(max_phones, (cap + 1) // (int(lengths[0]) + 1)))
+            part = np.arange(end - start) // per
+        else:
+            part = np.empty(end - start, dtype=np.int64)
+            chunk, used, count = 0, 0, 0
+            for i, length in enumerate(lengths.tolist()):
+                need = length if count == 0 else length + 1
+                if count and (used + need > cap or count >= max_phones):
+                    chunk, used, count, need = chunk + 1, 0, 0, length
+                part[i] = chunk
+                used += need
+                count += 1
+        local[start:end] = part
+        chunks[g] = int(part[-1]) + 1
+    first_request = np.cumsum(chunks) - chunks
+    return np.repeat(first_request, sizes) + local
+
+
+def _format_ids(numbers: np.ndarray) -> np.ndarray:
+    """``R000001``-style IDs for request numbers, vectorised through Arrow."""
+    text = pc.utf8_lpad(pa.array(numbers).cast(pa.string()), width=6, padding="0")
+    return np.asarray(pc.binary_join_element_wise("R", text, "").to_numpy(zero_copy_only=False))
+
+
+def plan_requests(
+    frame: pd.DataFrame,
+    *,
+    budget: UrlBudget,
+    max_url_length: int = DEFAULT_MAX_URL_LENGTH,
+    max_phones_per_request: int = DEFAULT_MAX_PHONES,
+    skip_duplicates: bool = True,
+    eligible: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Assign every eligible row to a request.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Validated messages (normalised ``phone`` and message parameter columns).
+    budget : UrlBudget
+        Base URL and credentials overhead.
+    max_url_length : int
+        Longest URL allowed (the provider's guide: about 2,000 characters).
+    max_phones_per_request : int
+        Most phones in one request.
+    skip_duplicates : bool
+        Leave out rows repeating an earlier row's phone and message (flagged either way).
+    eligible : boolean Series, optional
+        Rows that may be planned (default all).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index: ``request_id`` (NA if not planned), ``url_length`` of that request,
+        ``duplicate``, ``same_phone`` (the phone is in other rows with other messages too) and
+        ``plan_error`` (why an eligible row could not be planned).
+    """
+    n = len(frame)
+    ok = np.ones(n, dtype=bool) if eligible is None else eligible.to_numpy(dtype=bool)
+    phone = frame["phone"].astype("str")
+    strings = _param_strings(frame)
+    if strings:
+        key = pd.DataFrame(strings, index=frame.index)
+        group = key.groupby(list(key.columns), dropna=False, sort=False).ngroup().to_numpy()
+    else:
+        group = np.zeros(n, dtype=np.int64)
+    codes, uniques = pd.factorize(phone)
+    combined = pd.Series(group.astype(np.int64) * (len(uniques) + 1) + codes)
+    dup = np.zeros(n, dtype=bool)
+    dup[ok] = combined[ok].duplicated(keep="first").to_numpy()
+    per_phone = np.bincount(codes[ok & ~dup & (codes >= 0)], minlength=len(uniques))
+    same_phone = ok & ~dup & (codes >= 0) & (per_phone[np.maximum(codes, 0)] > 1)
+
+    phone_len = phone.str.len().fillna(0).to_numpy(dtype=np.int64)
+    # one representative row per distinct message: lengths are computed once per message
+    _, first_rows, group_of_row = np.unique(group, return_index=True, return_inverse=True)
+    reps = {name: col.iloc[first_rows] for name, col in strings.items()}
+    message_len = _message_lengths(reps, len(first_rows))[group_of_row.reshape(-1)]
+    fixed = budget.overhead + len("&phone=") + message_len
+    alone = fixed + phone_len
+    too_long = ok & (alone > max_url_length)
+    plan_error = pd.Series(pd.NA, index=frame.index, dtype="str")
+    if too_long.any():
+        plan_error[too_long] = [
+            f"the request URL would be {v:,} characters, over the limit of {max_url_length:,}"
+            for v in alone[too_long]
+        ]
+    take = ok & ~too_long & ~(dup & skip_duplicates)
+    rows = np.flatnonzero(take)
+    order = rows[np.argsort(group[rows], kind="stable")]
+    request_no = np.full(n, -1, dtype=np.int64)
+    packed = _pack(
+        group[order], phone_len[order], max_url_length - fixed[order], max_phones_per_request
+    )
+    # renumber requests by their first row's position so IDs follow the caller's order
+    first_pos = np.full(packed.max() + 1 if len(packed) else 0, n, dtype=np.int64)
+    np.minimum.at(first_pos, packed, order)
+    rank = np.empty_like(first_pos)
+    rank[np.argsort(first_pos, kind="stable")] = np.arange(len(first_pos))
+    request_no[order] = rank[packed]
+
+    url_length = np.zeros(len(first_pos), dtype=np.int64)
+    counts = np.bincount(request_no[order], minlength=len(first_pos))
+    np.add.at(url_length, request_no[order], phone_len[order])
+    first_fixed = np.zeros(len(first_pos), dtype=np.int64)
+    first_fixed[request_no[order]] = fixed[order]
+    url_length += first_fixed + np.maximum(counts - 1, 0)
+
+    planned = request_no >= 0
+    ids = pd.Series(pd.NA, index=frame.index, dtype="str")
+    ids[planned] = _format_ids(request_no[planned] + 1)
+    lengths = pd.Series(pd.NA, index=frame.index, dtype="Int64")
+    lengths[planned] = url_length[request_no[planned]]
+    lengths[too_long] = alone[too_long]
+    return pd.DataFrame(
+        {
+            "request_id": ids,
+            "url_length": lengths,
+            "duplicate": dup,
+            "same_phone": same_phone,
+            "plan_error": plan_error,
+        },
+        index=frame.index,
+    )
+
+
+def iter_requests(frame: pd.DataFrame, plan: pd.DataFrame) -> Iterator[PlannedRequest]:
+    """Yield the planned requests in ID order (a pure generator, wrapped by ``send``)."""
+    strings = _param_strings(frame)
+    phones = frame["phone"].astype("str").to_numpy()
+    ids = plan["request_id"]
+    positions = pd.Series(np.arange(len(frame)))[ids.notna().to_numpy()]
+    by_request = positions.groupby(ids[ids.notna()].to_numpy(), sort=True).indices
+    lengths = plan["url_length"].to_numpy()
+    for request_id, idx in by_request.items():
+        pos = positions.to_numpy()[idx]
+        first = int(pos[0])
+        params: dict[str, object] = {}
+        for name, col in strings.items():
+            value = col.iat[first]
+            if isinstance(value, str):
+                params[name] = value
+        yield PlannedRequest(
+            request_id=str(request_id),
+            phones=tuple(str(p) for p in phones[pos]),
+            params=params,
+            positions=tuple(int(p) for p in pos),
+            url_length=int(lengths[first]),
+        )

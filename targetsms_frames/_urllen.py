@@ -1,0 +1,70 @@
+"""Exact percent-encoded lengths of whole columns, without encoding a single value.
+
+``quote(value, safe="")`` turns every UTF-8 byte into ``%XX`` except the unreserved ASCII
+characters ``A-Z a-z 0-9 _ . - ~``. So the encoded length of a string is a sum over its UTF-8
+bytes of a per-byte cost (1 or 3): one table lookup and one cumulative sum over the column's
+Arrow byte buffer, a few milliseconds for a million texts.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from urllib.parse import quote
+>>> s = pd.Series(["Привет, Анна!", "abc", None, ""])
+>>> quoted_lengths(s).tolist()
+[69, 3, 0, 0]
+>>> len(quote("Привет, Анна!", safe=""))
+69
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+__all__ = ["quoted_lengths"]
+
+_UNRESERVED = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~"
+_ESCAPED = np.ones(256, dtype=np.uint8)
+_ESCAPED[np.frombuffer(_UNRESERVED, dtype=np.uint8)] = 0
+
+
+def _chunk_lengths(chunk: pa.Array) -> np.ndarray:
+    chunk = chunk.cast(pa.large_string())
+    n = len(chunk)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    _, offsets_buf, data_buf = chunk.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[chunk.offset : chunk.offset + n + 1]
+    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else None
+    nbytes = np.diff(offsets)
+    if data is None or not nbytes.any():
+        return np.zeros(n, dtype=np.int64)
+    # escaped bytes cost 3 instead of 1; one padding byte keeps reduceat in bounds
+    escaped = np.append(_ESCAPED[data[offsets[0] : offsets[-1]]], np.uint8(0))
+    counts = np.add.reduceat(escaped, offsets[:-1] - offsets[0], dtype=np.int64)
+    lengths = np.where(nbytes > 0, nbytes + 2 * counts, 0)
+    if chunk.null_count:
+        lengths[chunk.is_null().to_numpy(zero_copy_only=False)] = 0
+    return lengths
+
+
+def quoted_lengths(values: pd.Series) -> np.ndarray:
+    """Length of ``urllib.parse.quote(str(v), safe="")`` for every value; NA counts 0.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Strings (any string dtype or object); non-strings are turned into ``str`` first.
+
+    Returns
+    -------
+    numpy.ndarray of int64, one length per value, in order.
+    """
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64)
+    if not (pd.api.types.is_string_dtype(values.dtype) and values.dtype != object):
+        values = values.map(lambda v: v if isinstance(v, str) else str(v), na_action="ignore")
+    array = pa.chunked_array([pa.array(values, type=pa.large_string(), from_pandas=True)])
+    parts = [_chunk_lengths(c) for c in array.chunks]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
