@@ -27,7 +27,7 @@ from typing import Any, Literal, TypeVar
 
 import httpx
 
-from ._clock import Clock, ManualClock, Sleep
+from ._clock import Clock, FastClock, ManualClock, Sleep
 from ._config import Secret, Settings
 from ._exceptions import (
     DuplicateRequestError,
@@ -135,7 +135,7 @@ class _ClientCore:
         if on_duplicate not in ("wait", "raise"):
             raise ValueError("on_duplicate must be 'wait' or 'raise'")
         self._settings = Settings.resolve(login, password, base_url=base_url)
-        self._clock: Clock = clock or time.monotonic
+        self._clock: Clock = clock or time.time
         self._guard = DuplicateGuard(duplicate_window, self._clock)
         self.on_duplicate: OnDuplicate = on_duplicate
         self.retries = int(retries)
@@ -240,9 +240,7 @@ class Client(_ClientCore):
             retries=retries,
             backoff=backoff,
         )
-        self._sleep: Sleep = sleep or (
-            clock.sleep if isinstance(clock, ManualClock) else time.sleep
-        )
+        self._sleep: Sleep = sleep or getattr(clock, "sleep", time.sleep)
         self._http = httpx.Client(transport=transport, timeout=self._timeout, trust_env=False)
 
     @classmethod
@@ -257,7 +255,7 @@ class Client(_ClientCore):
         sb = sandbox if sandbox is not None else Sandbox()
         kwargs.setdefault("login", "sandbox")
         kwargs.setdefault("password", "sandbox")
-        if isinstance(getattr(sb, "clock", None), ManualClock):
+        if isinstance(getattr(sb, "clock", None), ManualClock | FastClock):
             kwargs.setdefault("clock", sb.clock)
         return cls(transport=sb.transport(), **kwargs)
 
@@ -360,9 +358,7 @@ class AsyncClient(_ClientCore):
             retries=retries,
             backoff=backoff,
         )
-        self._sleep = sleep or (
-            clock.async_sleep if isinstance(clock, ManualClock) else asyncio.sleep
-        )
+        self._sleep = sleep or getattr(clock, "async_sleep", asyncio.sleep)
         self._http = httpx.AsyncClient(transport=transport, timeout=self._timeout, trust_env=False)
 
     @classmethod
@@ -373,7 +369,7 @@ class AsyncClient(_ClientCore):
         sb = sandbox if sandbox is not None else Sandbox()
         kwargs.setdefault("login", "sandbox")
         kwargs.setdefault("password", "sandbox")
-        if isinstance(getattr(sb, "clock", None), ManualClock):
+        if isinstance(getattr(sb, "clock", None), ManualClock | FastClock):
             kwargs.setdefault("clock", sb.clock)
         return cls(transport=sb.async_transport(), **kwargs)
 

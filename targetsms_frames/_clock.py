@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 
-__all__ = ["Clock", "ManualClock", "Sleep", "system_clock"]
+__all__ = ["Clock", "FastClock", "ManualClock", "Sleep", "system_clock"]
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -60,3 +60,38 @@ class ManualClock:
 
     def __repr__(self) -> str:
         return f"ManualClock(now={self():.3f})"
+
+
+class FastClock:
+    """Wall-clock time running ``speed`` times faster: for demos of minute-long rules.
+
+    ``sleep(60)`` with ``speed=60`` waits one real second and the clock moves a minute.
+
+    >>> clock = FastClock(speed=1000.0)
+    >>> before = clock()
+    >>> clock.sleep(60)
+    >>> clock() - before >= 60
+    True
+    """
+
+    def __init__(self, speed: float = 60.0) -> None:
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        self.speed = float(speed)
+        self._origin_wall = time.time()
+        self._origin = time.monotonic()
+
+    def __call__(self) -> float:
+        return self._origin_wall + (time.monotonic() - self._origin) * self.speed
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep ``seconds`` of this clock's time."""
+        if seconds > 0:
+            time.sleep(seconds / self.speed)
+
+    async def async_sleep(self, seconds: float) -> None:
+        """Sleep ``seconds`` of this clock's time without blocking the event loop."""
+        await asyncio.sleep(max(0.0, seconds) / self.speed)
+
+    def __repr__(self) -> str:
+        return f"FastClock(speed={self.speed:g})"

@@ -1,0 +1,102 @@
+"""From the caller's frame to what the planner needs, and back to the caller's shape.
+
+``prepare`` validates (split mode), keeps the caller's row order and index aside, and
+computes the campaign's fingerprint. ``result_frame`` joins per-position outcome columns back
+onto the caller's rows.
+
+Examples
+--------
+>>> import pandas as pd
+>>> msgs = pd.DataFrame({"phone": ["8 900 000 00 01", "bad"], "send_sms": 1,
+...                      "sender_sms": "Shop", "text_sms": "Hi"}, index=["a", "b"])
+>>> p = prepare(msgs)
+>>> p.valid.tolist(), p.display["phone"].tolist()
+([True, False], ['79000000001', 'bad'])
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ._validate import validate
+from ._wire import MESSAGE_PARAMS
+
+__all__ = ["Prepared", "fingerprint", "prepare", "result_frame"]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A validated campaign, positionally indexed (0..n-1)."""
+
+    original_index: pd.Index
+    display: pd.DataFrame  # caller's columns; phone normalised where valid; phone_raw if changed
+    messages: pd.DataFrame  # validated rows only (positional labels), for planning
+    valid: np.ndarray
+    reject_reason: pd.Series
+    fingerprint: str
+
+
+def fingerprint(messages: pd.DataFrame) -> str:
+    """A digest of the campaign's content: phones and message parameters, row by row.
+
+    Your own columns do not count, so adding a note column does not make it another campaign.
+    """
+    cols = [c for c in MESSAGE_PARAMS if c in messages.columns]
+    text = pd.DataFrame(
+        {c: messages[c].astype("str").fillna("\x00") for c in cols}, index=range(len(messages))
+    )
+    digest = hashlib.sha256()
+    digest.update(repr((cols, len(messages))).encode())
+    if len(text):
+        digest.update(pd.util.hash_pandas_object(text, index=False).to_numpy().tobytes())
+    return digest.hexdigest()[:32]
+
+
+def prepare(messages: pd.DataFrame, *, region: str = "RU") -> Prepared:
+    """Validate in split mode and keep everything needed to answer in the caller's shape."""
+    if not isinstance(messages, pd.DataFrame):
+        raise TypeError(f"messages must be a pandas DataFrame, not {type(messages).__name__}")
+    positional = messages.reset_index(drop=True)
+    valid, rejected = validate(positional, errors="split", region=region)
+    n = len(positional)
+    is_valid = np.zeros(n, dtype=bool)
+    is_valid[valid.index.to_numpy(dtype=np.int64)] = True
+    reason = pd.Series(pd.NA, index=range(n), dtype="str")
+    if len(rejected):
+        reason.iloc[rejected.index.to_numpy(dtype=np.int64)] = rejected["reject_reason"].to_numpy()
+
+    display = positional.copy(deep=False)
+    if "phone" in display.columns:
+        original = display["phone"]
+        phone = original.map(_as_text, na_action="ignore").astype("str")
+        phone.iloc[valid.index.to_numpy(dtype=np.int64)] = valid["phone"].to_numpy()
+        display["phone"] = phone
+        if "phone_raw" in valid.columns and "phone_raw" not in positional.columns:
+            display.insert(list(display.columns).index("phone") + 1, "phone_raw", original)
+    return Prepared(
+        original_index=messages.index,
+        display=display,
+        messages=valid,
+        valid=is_valid,
+        reject_reason=reason,
+        fingerprint=fingerprint(positional),
+    )
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def result_frame(prepared: Prepared, outcome: pd.DataFrame) -> pd.DataFrame:
+    """The caller's rows (their index and order) followed by the outcome columns."""
+    out = prepared.display.copy()
+    for name in outcome.columns:
+        out[name] = outcome[name].to_numpy()
+    out.index = prepared.original_index
+    return out

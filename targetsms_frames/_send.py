@@ -1,0 +1,394 @@
+"""``send``: validate, plan, journal, then send each request at most once.
+
+At most once, and why it holds
+------------------------------
+* A request is committed ``inflight`` in the journal before it leaves; a journal reopened with a
+  request still ``inflight`` turns it into ``unknown`` (the process died while the request may
+  have been on the wire). Nothing ``sent``, ``failed`` or ``unknown`` is ever sent again.
+* The client retries only failures that prove nothing left (connection refused, DNS). A timeout
+  after sending, a dropped connection, HTTP 5xx or an unreadable reply are ``unknown``.
+* A provider error text means the request was refused, so its rows are ``failed``, except:
+  the "no funds: the SMS will be sent once you top up" text (the message is held: ``unknown``),
+  and the duplicate-request text. That one says an identical request reached the provider less
+  than a minute ago. Our own client never repeats a request inside the window, so the earlier
+  one is either another program's or an attempt of ours whose outcome we did not learn; either
+  way these messages may already be out, so the rows are ``unknown``. We never *probe* with the
+  duplicate rule (re-sending to see whether the provider calls it a duplicate): a probe that
+  lands after the window, or on a provider that did not record the first attempt, sends twice.
+* A per-phone refusal of a multi-phone request (stop list, phone, closed direction) sent
+  nothing: the request is split in halves that are journaled as new requests and sent, until
+  the refused phone stands alone and is marked ``failed`` with the provider's text.
+
+Examples
+--------
+>>> import pandas as pd, targetsms_frames as tsf
+>>> msgs = pd.DataFrame({"phone": ["+7 900 000-00-01", "8 900 000 00 02"], "send_sms": 1,
+...                      "sender_sms": "Shop", "text_sms": "Sale today!"})
+>>> out = tsf.send(msgs, tsf.Client.sandbox(), progress=False)
+>>> out[["phone", "send_state"]]
+         phone send_state
+0  79000000001       sent
+1  79000000002       sent
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import deque
+from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ._client import Client
+from ._exceptions import (
+    DirectionClosedError,
+    DuplicateRequestError,
+    OutcomeUnknownError,
+    PhoneError,
+    ProviderError,
+    RequestNotSentError,
+)
+from ._journal import Journal, JournalRequest
+from ._plan import (
+    DEFAULT_MAX_PHONES,
+    DEFAULT_MAX_URL_LENGTH,
+    UrlBudget,
+    iter_requests,
+    plan_requests,
+)
+from ._prepare import Prepared, prepare, result_frame
+from ._progress import Bar, progress_bar
+from ._rate import RateLimiter
+
+__all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_RATE", "budget_for", "plan_campaign", "send"]
+
+logger = logging.getLogger("targetsms_frames")
+DEFAULT_CONCURRENCY = 4
+DEFAULT_RATE = 10.0  # requests per second: polite to the provider
+_NOT_SENT_STOP = 3
+
+
+def budget_for(client: Client | None) -> UrlBudget:
+    """URL overhead from the client's credentials, the environment's, or a safe allowance."""
+    if client is not None:
+        s = client._settings
+        return UrlBudget.for_credentials(s.base_url, s.login, s.password.reveal())
+    login, password = os.environ.get("TARGETSMS_LOGIN"), os.environ.get("TARGETSMS_PASSWORD")
+    base = os.environ.get("TARGETSMS_BASE_URL") or UrlBudget.allowance().base_url
+    if login and password:
+        return UrlBudget.for_credentials(base, login, password)
+    return UrlBudget.allowance(base)
+
+
+def plan_campaign(
+    prepared: Prepared,
+    budget: UrlBudget,
+    *,
+    max_url_length: int = DEFAULT_MAX_URL_LENGTH,
+    max_phones_per_request: int = DEFAULT_MAX_PHONES,
+    skip_duplicates: bool = True,
+) -> pd.DataFrame:
+    """Per position: request_id, url_length, duplicate, same_phone, send_state, send_error."""
+    n = len(prepared.display)
+    plan = pd.DataFrame(
+        {
+            "request_id": pd.Series(pd.NA, index=range(n), dtype="str"),
+            "url_length": pd.Series(pd.NA, index=range(n), dtype="Int64"),
+            "duplicate": False,
+            "same_phone": False,
+        }
+    )
+    error = prepared.reject_reason.copy()
+    if len(prepared.messages):
+        part = plan_requests(
+            prepared.messages,
+            budget=budget,
+            max_url_length=max_url_length,
+            max_phones_per_request=max_phones_per_request,
+            skip_duplicates=skip_duplicates,
+        )
+        pos = prepared.messages.index.to_numpy(dtype=np.int64)
+        for name in ("request_id", "url_length", "duplicate", "same_phone"):
+            plan.iloc[pos, plan.columns.get_loc(name)] = part[name].to_numpy()
+        err = part["plan_error"].to_numpy(dtype=object)
+        dup = part["duplicate"].to_numpy(dtype=bool) & part["request_id"].isna().to_numpy()
+        err = np.where(dup, "duplicate of an earlier row (same phone and message)", err)
+        error.iloc[pos] = pd.Series(err).astype("str").where(pd.notna(err)).to_numpy()
+    plan["send_state"] = np.where(plan["request_id"].notna(), "planned", "skipped")
+    plan["send_error"] = error.where(plan["send_state"] == "skipped")
+    return plan
+
+
+def _journal_requests(prepared: Prepared, plan: pd.DataFrame) -> list[JournalRequest]:
+    frame = prepared.messages
+    sub = plan.iloc[frame.index.to_numpy(dtype=np.int64)].set_axis(frame.index)
+    out = []
+    for r in iter_requests(frame.reset_index(drop=True), sub.reset_index(drop=True)):
+        positions = tuple(int(frame.index[p]) for p in r.positions)
+        out.append(JournalRequest(r.request_id, r.params, r.phones, positions, r.url_length))
+    return out
+
+
+@dataclass
+class _Tally:
+    sent: int = 0
+    failed: int = 0
+    unknown: int = 0
+    unknown_in_a_row: int = 0
+    not_sent_in_a_row: int = 0
+    stopped: str | None = None
+
+    def postfix(self) -> dict[str, int]:
+        return {"sent": self.sent, "failed": self.failed, "unknown": self.unknown}
+
+
+def _attempt(client: Client, request: JournalRequest) -> list[str] | BaseException:
+    try:
+        return client.send(list(request.phones), **request.params)
+    except Exception as exc:  # every outcome is recorded by the caller
+        return exc
+
+
+def _halves(request: JournalRequest) -> list[JournalRequest]:
+    mid = len(request.phones) // 2
+    parts = []
+    for i, (lo, hi) in enumerate(((0, mid), (mid, len(request.phones))), start=1):
+        parts.append(
+            JournalRequest(
+                request_id=f"{request.request_id}.{i}",
+                params=request.params,
+                phones=request.phones[lo:hi],
+                positions=request.positions[lo:hi],
+                url_length=None,
+            )
+        )
+    return parts
+
+
+def _record(
+    journal: Journal,
+    request: JournalRequest,
+    result: list[str] | BaseException,
+    tally: _Tally,
+    queue: deque[JournalRequest],
+    max_unknown_in_a_row: int,
+) -> None:
+    n = len(request.phones)
+    if isinstance(result, list):
+        journal.record_sent(request.request_id, request.positions, result)
+        tally.sent += n
+        tally.unknown_in_a_row = tally.not_sent_in_a_row = 0
+        return
+    if isinstance(result, RequestNotSentError):
+        journal.return_to_planned(request.request_id, str(result))
+        tally.not_sent_in_a_row += 1
+        if tally.not_sent_in_a_row >= _NOT_SENT_STOP:
+            tally.stopped = f"the provider could not be reached ({result})"
+        return
+    tally.not_sent_in_a_row = 0
+    if isinstance(result, ProviderError) and not result.may_have_been_sent:
+        if isinstance(result, DuplicateRequestError):
+            journal.record_outcome(
+                request.request_id,
+                "unknown",
+                f"{result.text} (an identical request reached the provider less than a minute "
+                "ago, so these messages may already be out)",
+                "duplicate",
+            )
+            tally.unknown += n
+            return
+        if isinstance(result, PhoneError | DirectionClosedError) and n > 1:
+            parts = _halves(request)
+            journal.split(request.request_id, parts, result.text)
+            queue.extendleft(reversed(parts))
+            return
+        journal.record_outcome(request.request_id, "failed", result.text, type(result).__name__)
+        tally.failed += n
+        tally.unknown_in_a_row = 0
+        if result.stops_campaign:
+            tally.stopped = result.text
+        return
+    # ambiguous: may have been processed
+    text = result.text if isinstance(result, ProviderError) else str(result)
+    if not isinstance(result, OutcomeUnknownError | ProviderError):
+        text = f"unexpected {type(result).__name__} while sending: {result}"
+    journal.record_outcome(request.request_id, "unknown", text, type(result).__name__)
+    tally.unknown += n
+    tally.unknown_in_a_row += 1
+    if tally.unknown_in_a_row >= max_unknown_in_a_row:
+        tally.stopped = f"{tally.unknown_in_a_row} requests in a row had no clear answer ({text})"
+
+
+def _dispatch(
+    journal: Journal,
+    client: Client,
+    pending: Sequence[JournalRequest],
+    *,
+    concurrency: int,
+    limiter: RateLimiter,
+    bar: Bar,
+    max_unknown_in_a_row: int,
+) -> _Tally:
+    tally = _Tally()
+    queue: deque[JournalRequest] = deque(pending)
+    inflight: dict[Future[list[str] | BaseException], JournalRequest] = {}
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="tsf-send") as pool:
+        try:
+            while queue or inflight:
+                while queue and len(inflight) < concurrency and tally.stopped is None:
+                    request = queue.popleft()
+                    limiter.wait()
+                    journal.mark_inflight(request.request_id)  # committed before it leaves
+                    inflight[pool.submit(_attempt, client, request)] = request
+                if not inflight:
+                    break
+                done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                for future in done:
+                    request = inflight.pop(future)
+                    before = tally.sent + tally.failed + tally.unknown
+                    _record(journal, request, future.result(), tally, queue, max_unknown_in_a_row)
+                    bar.update(tally.sent + tally.failed + tally.unknown - before)
+                    bar.set_postfix(tally.postfix(), refresh=False)
+        finally:
+            # an interrupt (Ctrl-C) still records what the requests already out answered
+            for future, request in inflight.items():
+                _record(journal, request, future.result(), tally, queue, max_unknown_in_a_row)
+    return tally
+
+
+def send(
+    messages: pd.DataFrame,
+    client: Client | None = None,
+    *,
+    journal: str | Path | None = None,
+    dry_run: bool = False,
+    progress: bool = True,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    rate: float | None = DEFAULT_RATE,
+    max_url_length: int = DEFAULT_MAX_URL_LENGTH,
+    max_phones_per_request: int = DEFAULT_MAX_PHONES,
+    skip_duplicates: bool = True,
+    max_unknown_in_a_row: int = 5,
+    region: str = "RU",
+    durable: bool = True,
+) -> pd.DataFrame:
+    """Validate, plan and send a message frame; return it with each row's outcome.
+
+    Parameters
+    ----------
+    messages : pandas.DataFrame
+        A message frame (see :func:`render`); your own columns are carried through.
+    client : Client, optional
+        Defaults to ``Client()`` with credentials from the environment.
+    journal : path, optional
+        SQLite file recording the campaign. Calling ``send`` again with the same messages and
+        journal resumes: nothing already ``sent``, ``failed`` or ``unknown`` goes again.
+    dry_run : bool
+        Plan only: rows come back ``planned`` (or as the journal has them); nothing is sent.
+    progress : bool
+        Show a ``tqdm.auto`` bar (a widget in JupyterLab) with sent/failed/unknown counts.
+    concurrency, rate : int, float
+        Requests at once and requests per second (defaults 4 and 10/s).
+    max_url_length, max_phones_per_request, skip_duplicates
+        Planning options (see :func:`preview`).
+    max_unknown_in_a_row : int
+        Stop (leaving the rest ``planned`` for a later resume) after this many ambiguous
+        outcomes in a row: the provider or the network is in trouble.
+    region : str
+        Country for phones written without a country code.
+    durable : bool
+        Sync every journal commit to disk (safe against power loss; a little slower).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Your rows in order with ``phone`` normalised (original in ``phone_raw``),
+        ``request_id``, ``message_id``, ``send_state`` (``sent``, ``failed``, ``unknown``,
+        ``skipped``, ``planned``), ``send_error`` and ``sent_at`` (UTC).
+    """
+    prepared = prepare(messages, region=region)
+    if client is None and not dry_run:
+        client = Client()
+    budget = budget_for(client)
+    plan = plan_campaign(
+        prepared,
+        budget,
+        max_url_length=max_url_length,
+        max_phones_per_request=max_phones_per_request,
+        skip_duplicates=skip_duplicates,
+    )
+    if dry_run and (journal is None or not Path(journal).exists()):
+        return _assemble(prepared, plan, None)
+    book = Journal.memory() if journal is None else Journal.open(journal, durable=durable)
+    try:
+        book.check(prepared.fingerprint)
+        if book.fingerprint is None:
+            book.initialise(
+                prepared.fingerprint,
+                messages,
+                plan[["request_id", "send_state", "send_error"]].assign(
+                    phone=prepared.display["phone"]
+                ),
+                _journal_requests(prepared, plan),
+            )
+        if dry_run:
+            return _assemble(prepared, plan, book.rows())
+        recovered = book.recover_interrupted()
+        if recovered:
+            logger.warning("%d request(s) were in flight when the last run stopped: unknown", recovered)
+        pending = book.pending()
+        assert client is not None
+        limiter = RateLimiter(rate, clock=client.clock, sleep=getattr(client, "_sleep", None))
+        total = sum(len(r.phones) for r in pending)
+        with progress_bar(total=total, enabled=progress, desc="sending") as bar:
+            tally = _dispatch(
+                book,
+                client,
+                pending,
+                concurrency=max(1, concurrency),
+                limiter=limiter,
+                bar=bar,
+                max_unknown_in_a_row=max_unknown_in_a_row,
+            )
+        if tally.stopped:
+            logger.warning("sending stopped early: %s", tally.stopped)
+        return _assemble(prepared, plan, book.rows(), stopped=tally.stopped)
+    finally:
+        book.close()
+
+
+def _assemble(
+    prepared: Prepared, plan: pd.DataFrame, rows: pd.DataFrame | None, stopped: str | None = None
+) -> pd.DataFrame:
+    n = len(prepared.display)
+    if rows is None:
+        outcome = pd.DataFrame(
+            {
+                "request_id": plan["request_id"],
+                "message_id": pd.Series(pd.NA, index=range(n), dtype="str"),
+                "send_state": plan["send_state"].astype("str"),
+                "send_error": plan["send_error"].astype("str"),
+                "sent_at": pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns, UTC]"),
+            }
+        )
+    else:
+        rows = rows.reindex(range(n))
+        error = rows["send_error"].astype("str")
+        still = (rows["send_state"] == "planned").to_numpy()
+        if stopped and still.any():
+            error[still] = f"not sent: sending stopped early ({stopped}); send again to resume"
+        outcome = pd.DataFrame(
+            {
+                "request_id": rows["request_id"].astype("str"),
+                "message_id": rows["message_id"].astype("str"),
+                "send_state": rows["send_state"].astype("str"),
+                "send_error": error,
+                "sent_at": pd.to_datetime(rows["sent_at"], utc=True, format="ISO8601"),
+            }
+        )
+    return result_frame(prepared, outcome)
