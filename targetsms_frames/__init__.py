@@ -8,6 +8,8 @@ requests, send with a journal that never sends twice, poll statuses and report d
 True
 """
 
+from ._client import AsyncClient, Client
+from ._clock import FastClock, ManualClock
 from ._exceptions import (
     AccountError,
     ConfigurationError,
@@ -28,22 +30,39 @@ from ._exceptions import (
     UnexpectedReplyError,
     ValidationError,
 )
+from ._excel import write_excel
+from ._io import read_table
+from ._plot import plot_delivery
+from ._poll import poll_statuses, read_journal
+from ._preview import Summary, estimate_cost, preview, summarize
+from ._render import render
+from ._report import delivery_report
+from ._sandbox import Faults, Sandbox
+from ._send import send
+from ._validate import validate
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AccountError",
+    "AsyncClient",
+    "Client",
     "ConfigurationError",
     "DirectionClosedError",
     "DuplicateRequestError",
+    "FastClock",
+    "Faults",
     "JournalError",
     "JournalMismatchError",
+    "ManualClock",
     "MessageContentError",
     "OutcomeUnknownError",
     "PhoneError",
     "ProviderError",
     "RenderError",
     "RequestNotSentError",
+    "Sandbox",
+    "Summary",
     "SenderError",
     "StopListedError",
     "TargetSMSError",
@@ -51,4 +70,16 @@ __all__ = [
     "UnexpectedReplyError",
     "ValidationError",
     "__version__",
+    "delivery_report",
+    "estimate_cost",
+    "plot_delivery",
+    "poll_statuses",
+    "preview",
+    "read_journal",
+    "read_table",
+    "render",
+    "send",
+    "summarize",
+    "validate",
+    "write_excel",
 ]

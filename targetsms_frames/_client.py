@@ -243,6 +243,11 @@ class Client(_ClientCore):
         self._sleep: Sleep = sleep or getattr(clock, "sleep", time.sleep)
         self._http = httpx.Client(transport=transport, timeout=self._timeout, trust_env=False)
 
+    @property
+    def sleep(self) -> Sleep:
+        """How this client waits (``time.sleep`` unless a test clock was given)."""
+        return self._sleep
+
     @classmethod
     def sandbox(cls, sandbox: Any = None, **kwargs: Any) -> Client:
         """A client wired in-process to a :class:`~targetsms_frames.Sandbox` (a new one if None).

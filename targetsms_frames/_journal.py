@@ -340,7 +340,7 @@ class Journal:
         db.execute("COMMIT")
 
     # -- statuses ---------------------------------------------------------------------------
-    def record_statuses(self, updates: Iterable[tuple[int, str, str, float]]) -> None:
+    def record_statuses(self, updates: Iterable[tuple[int, str | None, str | None, float]]) -> None:
         """Store ``(pos, status, status_at, checked_at)`` tuples in one transaction."""
         db = self._db
         db.execute("BEGIN IMMEDIATE")

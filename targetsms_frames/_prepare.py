@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ._validate import validate
 from ._wire import MESSAGE_PARAMS
@@ -40,19 +41,33 @@ class Prepared:
     fingerprint: str
 
 
+def _digest_column(digest: hashlib._Hash, values: pd.Series) -> None:
+    """Feed a column's canonical bytes (lengths, UTF-8 data, null mask) into ``digest``."""
+    text = values if isinstance(values.dtype, pd.StringDtype) else values.astype("str")
+    array = pa.array(text, type=pa.large_string(), from_pandas=True)
+    _, offsets_buf, data_buf = array.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[array.offset : array.offset + len(array) + 1]
+    digest.update(np.diff(offsets).tobytes())
+    if data_buf is not None:
+        digest.update(memoryview(data_buf)[offsets[0] : offsets[-1]])
+    digest.update(np.packbits(array.is_null().to_numpy(zero_copy_only=False)).tobytes())
+
+
 def fingerprint(messages: pd.DataFrame) -> str:
     """A digest of the campaign's content: phones and message parameters, row by row.
 
     Your own columns do not count, so adding a note column does not make it another campaign.
+
+    >>> import pandas as pd
+    >>> a = pd.DataFrame({"phone": ["79000000001"], "text_sms": ["Hi"], "note": ["x"]})
+    >>> fingerprint(a) == fingerprint(a.assign(note="y")), fingerprint(a) == fingerprint(a.assign(text_sms="Hey"))
+    (True, False)
     """
     cols = [c for c in MESSAGE_PARAMS if c in messages.columns]
-    text = pd.DataFrame(
-        {c: messages[c].astype("str").fillna("\x00") for c in cols}, index=range(len(messages))
-    )
     digest = hashlib.sha256()
     digest.update(repr((cols, len(messages))).encode())
-    if len(text):
-        digest.update(pd.util.hash_pandas_object(text, index=False).to_numpy().tobytes())
+    for name in cols:
+        _digest_column(digest, messages[name])
     return digest.hexdigest()[:32]
 
 
@@ -72,9 +87,11 @@ def prepare(messages: pd.DataFrame, *, region: str = "RU") -> Prepared:
     display = positional.copy(deep=False)
     if "phone" in display.columns:
         original = display["phone"]
-        phone = original.map(_as_text, na_action="ignore").astype("str")
-        phone.iloc[valid.index.to_numpy(dtype=np.int64)] = valid["phone"].to_numpy()
-        display["phone"] = phone
+        phone = valid["phone"].reindex(range(n))
+        if len(rejected):
+            where = rejected.index.to_numpy(dtype=np.int64)
+            phone.iloc[where] = original.iloc[where].map(_as_text, na_action="ignore").to_numpy()
+        display["phone"] = phone.astype("str")
         if "phone_raw" in valid.columns and "phone_raw" not in positional.columns:
             display.insert(list(display.columns).index("phone") + 1, "phone_raw", original)
     return Prepared(
@@ -95,8 +112,7 @@ def _as_text(value: object) -> str:
 
 def result_frame(prepared: Prepared, outcome: pd.DataFrame) -> pd.DataFrame:
     """The caller's rows (their index and order) followed by the outcome columns."""
-    out = prepared.display.copy()
-    for name in outcome.columns:
-        out[name] = outcome[name].to_numpy()
+    display = prepared.display.drop(columns=[c for c in outcome.columns if c in prepared.display])
+    out = pd.concat([display, outcome.set_axis(display.index)], axis=1)
     out.index = prepared.original_index
     return out

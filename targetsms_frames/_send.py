@@ -37,7 +37,6 @@ import logging
 import os
 from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,7 +62,7 @@ from ._plan import (
 )
 from ._prepare import Prepared, prepare, result_frame
 from ._progress import Bar, progress_bar
-from ._rate import RateLimiter
+from ._pool import BoundedRunner, RateLimiter
 
 __all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_RATE", "budget_for", "plan_campaign", "send"]
 
@@ -95,15 +94,12 @@ def plan_campaign(
 ) -> pd.DataFrame:
     """Per position: request_id, url_length, duplicate, same_phone, send_state, send_error."""
     n = len(prepared.display)
-    plan = pd.DataFrame(
-        {
-            "request_id": pd.Series(pd.NA, index=range(n), dtype="str"),
-            "url_length": pd.Series(pd.NA, index=range(n), dtype="Int64"),
-            "duplicate": False,
-            "same_phone": False,
-        }
-    )
-    error = prepared.reject_reason.copy()
+    request_id = np.full(n, None, dtype=object)
+    url_length = np.zeros(n, dtype=np.int64)
+    has_length = np.zeros(n, dtype=bool)
+    duplicate = np.zeros(n, dtype=bool)
+    same_phone = np.zeros(n, dtype=bool)
+    error = prepared.reject_reason.to_numpy(dtype=object, na_value=None).copy()
     if len(prepared.messages):
         part = plan_requests(
             prepared.messages,
@@ -113,15 +109,25 @@ def plan_campaign(
             skip_duplicates=skip_duplicates,
         )
         pos = prepared.messages.index.to_numpy(dtype=np.int64)
-        for name in ("request_id", "url_length", "duplicate", "same_phone"):
-            plan.iloc[pos, plan.columns.get_loc(name)] = part[name].to_numpy()
-        err = part["plan_error"].to_numpy(dtype=object)
-        dup = part["duplicate"].to_numpy(dtype=bool) & part["request_id"].isna().to_numpy()
-        err = np.where(dup, "duplicate of an earlier row (same phone and message)", err)
-        error.iloc[pos] = pd.Series(err).astype("str").where(pd.notna(err)).to_numpy()
-    plan["send_state"] = np.where(plan["request_id"].notna(), "planned", "skipped")
-    plan["send_error"] = error.where(plan["send_state"] == "skipped")
-    return plan
+        request_id[pos] = part["request_id"].to_numpy(dtype=object, na_value=None)
+        url_length[pos] = part["url_length"].fillna(0).to_numpy(dtype=np.int64)
+        has_length[pos] = part["url_length"].notna().to_numpy()
+        duplicate[pos] = part["duplicate"].to_numpy(dtype=bool)
+        same_phone[pos] = part["same_phone"].to_numpy(dtype=bool)
+        reason = part["plan_error"].to_numpy(dtype=object, na_value=None)
+        dup = duplicate[pos] & part["request_id"].isna().to_numpy()
+        error[pos] = np.where(dup, "duplicate of an earlier row (same phone and message)", reason)
+    planned = pd.notna(request_id)
+    return pd.DataFrame(
+        {
+            "request_id": pd.array(request_id, dtype="str"),
+            "url_length": pd.arrays.IntegerArray(url_length, ~has_length),
+            "duplicate": duplicate,
+            "same_phone": same_phone,
+            "send_state": pd.array(np.where(planned, "planned", "skipped"), dtype="str"),
+            "send_error": pd.array(np.where(planned, None, error), dtype="str"),
+        }
+    )
 
 
 def _journal_requests(prepared: Prepared, plan: pd.DataFrame) -> list[JournalRequest]:
@@ -145,13 +151,6 @@ class _Tally:
 
     def postfix(self) -> dict[str, int]:
         return {"sent": self.sent, "failed": self.failed, "unknown": self.unknown}
-
-
-def _attempt(client: Client, request: JournalRequest) -> list[str] | BaseException:
-    try:
-        return client.send(list(request.phones), **request.params)
-    except Exception as exc:  # every outcome is recorded by the caller
-        return exc
 
 
 def _halves(request: JournalRequest) -> list[JournalRequest]:
@@ -236,28 +235,26 @@ def _dispatch(
 ) -> _Tally:
     tally = _Tally()
     queue: deque[JournalRequest] = deque(pending)
-    inflight: dict[Future[list[str] | BaseException], JournalRequest] = {}
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="tsf-send") as pool:
-        try:
-            while queue or inflight:
-                while queue and len(inflight) < concurrency and tally.stopped is None:
-                    request = queue.popleft()
-                    limiter.wait()
-                    journal.mark_inflight(request.request_id)  # committed before it leaves
-                    inflight[pool.submit(_attempt, client, request)] = request
-                if not inflight:
-                    break
-                done, _ = wait(inflight, return_when=FIRST_COMPLETED)
-                for future in done:
-                    request = inflight.pop(future)
-                    before = tally.sent + tally.failed + tally.unknown
-                    _record(journal, request, future.result(), tally, queue, max_unknown_in_a_row)
-                    bar.update(tally.sent + tally.failed + tally.unknown - before)
-                    bar.set_postfix(tally.postfix(), refresh=False)
-        finally:
-            # an interrupt (Ctrl-C) still records what the requests already out answered
-            for future, request in inflight.items():
-                _record(journal, request, future.result(), tally, queue, max_unknown_in_a_row)
+    runner: BoundedRunner[JournalRequest, list[str]] = BoundedRunner(
+        lambda r: client.send(list(r.phones), **r.params),
+        concurrency=concurrency,
+        limiter=limiter,
+        before=lambda r: journal.mark_inflight(r.request_id),  # committed before it leaves
+    )
+
+    def record(request: JournalRequest, result: list[str] | BaseException) -> None:
+        before = tally.sent + tally.failed + tally.unknown
+        _record(journal, request, result, tally, queue, max_unknown_in_a_row)
+        bar.update(tally.sent + tally.failed + tally.unknown - before)
+        bar.set_postfix(tally.postfix(), refresh=False)
+
+    try:
+        for request, result in runner.run(queue, stop=lambda: tally.stopped is not None):
+            record(request, result)
+    finally:
+        # an interrupt (Ctrl-C) still records what the requests already out answered
+        for request, result in runner.drain():
+            record(request, result)
     return tally
 
 
@@ -330,7 +327,7 @@ def send(
         if book.fingerprint is None:
             book.initialise(
                 prepared.fingerprint,
-                messages,
+                prepared.display.set_axis(prepared.original_index),
                 plan[["request_id", "send_state", "send_error"]].assign(
                     phone=prepared.display["phone"]
                 ),
@@ -343,7 +340,7 @@ def send(
             logger.warning("%d request(s) were in flight when the last run stopped: unknown", recovered)
         pending = book.pending()
         assert client is not None
-        limiter = RateLimiter(rate, clock=client.clock, sleep=getattr(client, "_sleep", None))
+        limiter = RateLimiter(rate, clock=client.clock, sleep=client.sleep)
         total = sum(len(r.phones) for r in pending)
         with progress_bar(total=total, enabled=progress, desc="sending") as bar:
             tally = _dispatch(

@@ -1,0 +1,490 @@
+"""The provider sandbox: a faithful emulator of ``GET /sendmessage.php``.
+
+It accepts the same parameters, answers with the same plain-text replies and error texts,
+keeps the one-identical-request-per-minute rule, and moves every message from ``send`` to a
+final status on a schedule fixed by its seed. Faults (latency, refused and dropped
+connections, timeouts, HTTP 500, unreadable replies) can be switched on to rehearse what a
+client does when the network lets it down. It runs in-process through an httpx transport, or
+over a real socket with ``_sandbox_server.serve``.
+
+Examples
+--------
+>>> import httpx
+>>> from targetsms_frames._clock import ManualClock
+>>> from targetsms_frames._wire import encode_query, send_params, status_params
+>>> clock = ManualClock()
+>>> sandbox = Sandbox(clock=clock)
+>>> http = httpx.Client(transport=sandbox.transport())
+>>> query = encode_query("me", "pw", send_params("79000000001", send_sms=1,
+...                      sender_sms="Shop", text_sms="Привет"))
+>>> http.get("https://sms.targetsms.ru/sendmessage.php?" + query).text
+'1179038981'
+>>> clock.advance(60)
+>>> http.get("https://sms.targetsms.ru/sendmessage.php?"
+...          + encode_query("me", "pw", status_params("1179038981"))).text
+'deliver'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import random
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Final, Literal
+from urllib.parse import parse_qsl
+
+import anyio
+import httpx
+import pandas as pd
+
+from ._clock import Clock, Sleep, system_clock
+from ._sandbox_rules import (
+    DEFAULT_STOP_LIST,
+    FAULT_KINDS,
+    PLAIN,
+    SANDBOX_ERROR_TEXTS,
+    UNPROCESSED_FAULTS,
+    FaultKind,
+    Faults,
+    draw_fault,
+    draw_outcome,
+    fault_reply,
+    send_error,
+)
+from ._wire import DUPLICATE_TEXT, MESSAGE_PARAMS, PENDING_STATUS
+
+__all__ = [
+    "DEFAULT_STOP_LIST",
+    "ENDPOINT_PATH",
+    "FAULT_KINDS",
+    "SANDBOX_ERROR_TEXTS",
+    "AsyncSandboxTransport",
+    "FaultKind",
+    "Faults",
+    "Sandbox",
+    "SandboxReply",
+    "SandboxRequest",
+    "SandboxTransport",
+    "parse_query",
+]
+
+ENDPOINT_PATH: Final = "/sendmessage.php"
+FIRST_MESSAGE_ID: Final = 1_179_038_981
+_CREDENTIALS: Final = frozenset({"login", "password"})
+_PRUNE_EVERY: Final = 256
+
+
+@dataclass(frozen=True)
+class SandboxReply:
+    """What the endpoint answers to one request.
+
+    ``status_code`` is 0 when no HTTP reply is produced (``fault`` is ``refuse`` or
+    ``drop_before``). ``processed`` tells whether the request took effect: it counts for the
+    duplicate rule and, for a valid send, created its messages. The transports turn
+    ``fault`` into the matching httpx error.
+    """
+
+    status_code: int
+    body: str
+    processed: bool
+    fault: FaultKind | None = None
+    content_type: str = PLAIN
+
+
+@dataclass(frozen=True)
+class SandboxRequest:
+    """One request as the sandbox logged it; ``params`` never holds login or password.
+
+    ``reply`` is the endpoint's own answer (empty when the request was lost before
+    processing), even when a fault kept it from the client.
+    """
+
+    request_no: int
+    kind: Literal["send", "status"]
+    params: tuple[tuple[str, str], ...]
+    reply: str
+    fault: FaultKind | None
+    processed: bool
+    time: float
+
+
+@dataclass(frozen=True)
+class _Message:
+    message_id: str
+    login: str
+    phone: str
+    params: Mapping[str, str]
+    request_no: int
+    created_at: float
+    final_status: str
+    final_at: float
+
+
+def parse_query(raw: bytes | str) -> list[tuple[str, str]]:
+    """Decode a query string as UTF-8 into (name, value) pairs, blanks kept.
+
+    >>> parse_query(b"login=me&phone=79000000001,79000000002&text_sms=%D0%9F%2B1%25")
+    [('login', 'me'), ('phone', '79000000001,79000000002'), ('text_sms', 'П+1%')]
+    """
+    text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+    return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="replace")
+
+
+class Sandbox:
+    """An in-memory TargetSMS endpoint with the provider's rules, texts and statuses.
+
+    Parameters
+    ----------
+    seed : int
+        Fixes message IDs (offset from 1179038981) and every message's outcome and delay.
+    clock : callable returning float, optional
+        Seconds; defaults to the system clock. A ``ManualClock`` lets tests move time.
+    sleep : callable, optional
+        Used for latency; defaults to the clock's own ``sleep`` (``ManualClock`` and
+        ``FastClock`` have one) or ``time.sleep``. The async transport and the server use
+        the clock's ``async_sleep`` likewise, else a real non-blocking sleep.
+    status_delay : (float, float)
+        Range of seconds, after creation, at which a message reaches its final status.
+    duplicate_window : float
+        Seconds during which a request identical to one processed earlier is refused.
+    stop_list : iterable of str
+        Phones whose presence refuses the whole request.
+    credentials : (str, str), optional
+        Login and password the sandbox accepts; any non-empty pair when omitted. Only a
+        salted digest of the password is kept.
+    faults : Faults, optional
+        Random faults; none by default. See also ``inject``.
+
+    Examples
+    --------
+    >>> sandbox = Sandbox(seed=7)
+    >>> sandbox.handle({"login": "me", "password": "pw", "phone": "79000000001",
+    ...                 "send_sms": "1", "sender_sms": "Shop", "text_sms": "Hi"}).body
+    '1179738981'
+    >>> sandbox
+    Sandbox(seed=7, messages=1, requests=1)
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        clock: Clock | None = None,
+        sleep: Sleep | None = None,
+        status_delay: tuple[float, float] = (2.0, 30.0),
+        duplicate_window: float = 60.0,
+        stop_list: Iterable[str] = DEFAULT_STOP_LIST,
+        credentials: tuple[str, str] | None = None,
+        faults: Faults | None = None,
+    ) -> None:
+        low, high = (float(v) for v in status_delay)
+        if not 0 <= low <= high:
+            raise ValueError("status_delay must be (low, high) with 0 <= low <= high")
+        if duplicate_window < 0:
+            raise ValueError("duplicate_window must be >= 0 seconds")
+        self.seed = int(seed)
+        self.clock: Clock = clock if clock is not None else system_clock
+        default_sleep: Sleep = getattr(clock, "sleep", time.sleep)
+        self.sleep: Sleep = sleep if sleep is not None else default_sleep
+        self.status_delay = (low, high)
+        self.duplicate_window = float(duplicate_window)
+        self.stop_list = frozenset(stop_list)
+        self._salt = secrets.token_bytes(16)
+        self._login: str | None = None
+        self._password_digest: bytes | None = None
+        if credentials is not None:
+            self._login = credentials[0]
+            self._password_digest = self._digest(credentials[1])
+        self._faults = faults if faults is not None else Faults()
+        self._lock = threading.Lock()
+        self.reset()
+
+    # -- state ---------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Forget every message, request, duplicate record and pending injected fault."""
+        with self._lock:
+            self._messages: dict[str, _Message] = {}
+            self._requests: list[SandboxRequest] = []
+            self._seen: dict[bytes, float] = {}
+            self._checks: dict[str, list[float]] = {}
+            self._injected: deque[FaultKind] = deque()
+            self._fault_rng = random.Random(self._faults.seed)
+            self._request_no = 0
+            self._next_id = FIRST_MESSAGE_ID + (self.seed % 1000) * 100_000
+
+    @property
+    def faults(self) -> Faults:
+        """The random faults in force; setting new ones restarts their draws."""
+        return self._faults
+
+    @faults.setter
+    def faults(self, faults: Faults) -> None:
+        with self._lock:
+            self._faults = faults
+            self._fault_rng = random.Random(faults.seed)
+
+    def inject(self, kind: FaultKind, count: int = 1) -> None:
+        """Make the next ``count`` requests fail with ``kind``, ahead of random faults.
+
+        >>> sandbox = Sandbox()
+        >>> sandbox.inject("http_500")
+        >>> sandbox.handle({"login": "me", "password": "pw", "id_message": "1"}).status_code
+        500
+        """
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault {kind!r}; expected one of {FAULT_KINDS}")
+        if count < 0:
+            raise ValueError("count must be >= 0")
+        with self._lock:
+            self._injected.extend([kind] * count)
+
+    @property
+    def messages(self) -> pd.DataFrame:
+        """One row per created message, with its outcome and its ``status`` right now.
+
+        Times (``created_at``, ``final_at``) are in the clock's seconds.
+        """
+        now = float(self.clock())
+        columns = [
+            "message_id",
+            "login",
+            "phone",
+            *MESSAGE_PARAMS[1:],
+            "request_no",
+            "created_at",
+            "final_status",
+            "final_at",
+            "status",
+        ]
+        with self._lock:
+            rows = [
+                {
+                    "message_id": m.message_id,
+                    "login": m.login,
+                    "phone": m.phone,
+                    **{name: m.params.get(name) for name in MESSAGE_PARAMS[1:]},
+                    "request_no": m.request_no,
+                    "created_at": m.created_at,
+                    "final_status": m.final_status,
+                    "final_at": m.final_at,
+                    "status": PENDING_STATUS if now < m.final_at else m.final_status,
+                }
+                for m in self._messages.values()
+            ]
+        return pd.DataFrame(rows, columns=columns)
+
+    @property
+    def requests(self) -> list[SandboxRequest]:
+        """Every request handled so far, oldest first (no credentials in them)."""
+        with self._lock:
+            return list(self._requests)
+
+    def status_checks(self, message_id: str | int) -> list[float]:
+        """Clock times at which a status check for ``message_id`` reached the endpoint.
+
+        Refused duplicates count (they reached it); requests lost before processing do not.
+        """
+        with self._lock:
+            return list(self._checks.get(str(message_id).strip(), []))
+
+    def __repr__(self) -> str:
+        with self._lock:
+            counts = f"messages={len(self._messages)}, requests={len(self._requests)}"
+        login = f", login={self._login!r}" if self._login is not None else ""
+        return f"Sandbox(seed={self.seed}, {counts}{login})"
+
+    # -- the endpoint --------------------------------------------------------------------
+
+    def handle(self, params: Mapping[str, object] | Iterable[tuple[str, object]]) -> SandboxReply:
+        """Answer one request to ``/sendmessage.php``.
+
+        Parameters
+        ----------
+        params : mapping or iterable of (name, value)
+            The query's parameters, URL-decoded. A repeated name keeps its last value for
+            the rules; all of them count for the duplicate rule.
+
+        Returns
+        -------
+        SandboxReply
+
+        Examples
+        --------
+        >>> sandbox = Sandbox()
+        >>> sandbox.handle([("login", "me"), ("password", "pw"), ("phone", "79000000001"),
+        ...                 ("send_sms", "1"), ("sender_sms", "Shop")]).body
+        'Нет текста сообщения.'
+        """
+        items = params.items() if isinstance(params, Mapping) else params
+        pairs = [(str(name), str(value)) for name, value in items]
+        values = dict(pairs)
+        kind: Literal["send", "status"] = "status" if "id_message" in values else "send"
+        public = tuple(pair for pair in pairs if pair[0] not in _CREDENTIALS)
+        with self._lock:
+            now = float(self.clock())
+            self._request_no += 1
+            number = self._request_no
+            fault = draw_fault(self._faults, self._fault_rng, self._injected)
+            if fault in UNPROCESSED_FAULTS:
+                self._log(SandboxRequest(number, kind, public, "", fault, False, now))
+                return SandboxReply(0, "", False, fault)
+            if kind == "status":
+                self._checks.setdefault(values["id_message"].strip(), []).append(now)
+            key = self._digest(json.dumps(sorted(pairs)))
+            last = self._seen.get(key)
+            processed = last is None or now - last >= self.duplicate_window
+            if processed:
+                self._seen[key] = now
+                body = self._answer(kind, values, now, number)
+            else:
+                body = DUPLICATE_TEXT
+            self._log(SandboxRequest(number, kind, public, body, fault, processed, now))
+        spoilt = fault_reply(fault, number)
+        if spoilt is not None:
+            return SandboxReply(spoilt[0], spoilt[1], processed, fault, spoilt[2])
+        return SandboxReply(200, body, processed, fault)
+
+    def _answer(
+        self, kind: Literal["send", "status"], values: dict[str, str], now: float, number: int
+    ) -> str:
+        login = values.get("login", "")
+        if not self._authorised(login, values.get("password", "")):
+            return SANDBOX_ERROR_TEXTS["credentials"]
+        if kind == "status":
+            return self._status(values["id_message"].strip(), login, now)
+        error = send_error(values, stop_list=self.stop_list)
+        if error is not None:
+            return error
+        sent = {name: values[name] for name in MESSAGE_PARAMS[1:] if name in values}
+        viber = int(sent.get("send_viber") or 0) > 0
+        ids = []
+        for phone in values["phone"].split(","):
+            message_id = str(self._next_id)
+            self._next_id += 1
+            final, delay = draw_outcome(self.seed, message_id, viber=viber, delay=self.status_delay)
+            self._messages[message_id] = _Message(
+                message_id, login, phone, sent, number, now, final, now + delay
+            )
+            ids.append(message_id)
+        return ",".join(ids)
+
+    def _status(self, raw_id: str, login: str, now: float) -> str:
+        if not (raw_id.isascii() and raw_id.isdigit()):
+            return SANDBOX_ERROR_TEXTS["bad_message_id"]
+        message = self._messages.get(raw_id.lstrip("0") or "0")
+        if message is None or message.login != login:
+            return SANDBOX_ERROR_TEXTS["message_not_found"]
+        return PENDING_STATUS if now < message.final_at else message.final_status
+
+    def _authorised(self, login: str, password: str) -> bool:
+        if not login.strip() or not password:
+            return False
+        if self._login is None or self._password_digest is None:
+            return True
+        same_login = hmac.compare_digest(login.encode(), self._login.encode())
+        return hmac.compare_digest(self._digest(password), self._password_digest) and same_login
+
+    def _digest(self, text: str) -> bytes:
+        data = text.encode("utf-8", errors="surrogatepass")
+        return hmac.new(self._salt, data, hashlib.sha256).digest()
+
+    def _log(self, record: SandboxRequest) -> None:
+        self._requests.append(record)
+        if record.request_no % _PRUNE_EVERY == 0:
+            cutoff = record.time - self.duplicate_window
+            self._seen = {key: at for key, at in self._seen.items() if at > cutoff}
+
+    def _pause(self) -> None:
+        if self._faults.latency > 0:
+            self.sleep(self._faults.latency)
+
+    async def _apause(self) -> None:
+        latency = self._faults.latency
+        if latency <= 0:
+            return
+        clock_sleep: Callable[[float], Awaitable[None]] | None = getattr(
+            self.clock, "async_sleep", None
+        )
+        await (clock_sleep or anyio.sleep)(latency)
+
+    # -- transports ----------------------------------------------------------------------
+
+    def transport(self) -> SandboxTransport:
+        """An httpx transport serving this sandbox in-process (any host).
+
+        >>> import httpx
+        >>> httpx.Client(transport=Sandbox().transport()).get("https://x/other").status_code
+        404
+        """
+        return SandboxTransport(self)
+
+    def async_transport(self) -> AsyncSandboxTransport:
+        """An async httpx transport serving this sandbox in-process (any host)."""
+        return AsyncSandboxTransport(self)
+
+
+def _route(request: httpx.Request) -> httpx.Response | None:
+    """The reply to a request that is not for the endpoint, or ``None`` when it is."""
+    if request.url.path != ENDPOINT_PATH:
+        return httpx.Response(404, text="Not Found", request=request)
+    if request.method != "GET":
+        return httpx.Response(
+            405, text="Method Not Allowed", headers={"allow": "GET"}, request=request
+        )
+    return None
+
+
+def _respond(reply: SandboxReply, request: httpx.Request) -> httpx.Response:
+    """Turn a reply into an httpx response, or raise the error its fault stands for."""
+    if reply.fault == "refuse":
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+    if reply.fault in ("drop_before", "drop_after"):
+        raise httpx.RemoteProtocolError(
+            "Server disconnected without sending a response.", request=request
+        )
+    if reply.fault == "timeout_after":
+        raise httpx.ReadTimeout("The read operation timed out", request=request)
+    return httpx.Response(
+        reply.status_code,
+        headers={"content-type": reply.content_type},
+        content=reply.body.encode("utf-8"),
+        request=request,
+    )
+
+
+class SandboxTransport(httpx.BaseTransport):
+    """Serve ``GET /sendmessage.php`` from a ``Sandbox`` without a socket."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Route, wait the configured latency, handle, and apply the fault."""
+        early = _route(request)
+        if early is not None:
+            return early
+        self.sandbox._pause()
+        return _respond(self.sandbox.handle(parse_query(request.url.query)), request)
+
+
+class AsyncSandboxTransport(httpx.AsyncBaseTransport):
+    """The async twin of ``SandboxTransport``."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Route, wait the configured latency, handle, and apply the fault."""
+        early = _route(request)
+        if early is not None:
+            return early
+        await self.sandbox._apause()
+        return _respond(self.sandbox.handle(parse_query(request.url.query)), request)
