@@ -31,7 +31,7 @@ from ._exceptions import (
     ValidationError,
 )
 from ._excel import write_excel
-from ._io import read_table
+from ._io import TableNotFoundError, TableReadError, read_table
 from ._plot import plot_delivery
 from ._poll import poll_statuses, read_journal
 from ._preview import Summary, estimate_cost, preview, summarize
@@ -65,6 +65,8 @@ __all__ = [
     "Summary",
     "SenderError",
     "StopListedError",
+    "TableNotFoundError",
+    "TableReadError",
     "TargetSMSError",
     "TransportError",
     "UnexpectedReplyError",

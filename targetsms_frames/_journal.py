@@ -305,10 +305,17 @@ class Journal:
 
     def return_to_planned(self, request_id: str, error: str) -> None:
         """A request proven never to have left goes back to ``planned`` (sent on resume)."""
-        self._db.execute(
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        db.execute(
             "UPDATE requests SET state='planned', error=?, error_kind='not_sent' WHERE request_id=?",
             (error, request_id),
         )
+        db.execute(
+            "UPDATE rows SET send_error=? WHERE request_id=?",
+            (f"not sent yet: {error}; send again with the same journal to resume", request_id),
+        )
+        db.execute("COMMIT")
 
     def split(self, request_id: str, parts: Sequence[JournalRequest], reason: str) -> None:
         """Replace a refused multi-phone request by smaller planned ones (same parameters)."""

@@ -1,0 +1,272 @@
+"""send(): the campaign engine against the in-process sandbox (and a few scripted providers)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pandas as pd
+import pytest
+
+import targetsms_frames as tsf
+from targetsms_frames._wire import DUPLICATE_TEXT
+
+PASSWORD = "Zx9-very+secret&pw%"
+
+
+def _by_id(sandbox: tsf.Sandbox) -> pd.DataFrame:
+    return sandbox.messages.set_index("message_id")
+
+
+def _sends(sandbox: tsf.Sandbox) -> int:
+    return sum(1 for r in sandbox.requests if r.kind == "send")
+
+
+def test_a_1000_row_campaign_joins_every_id_to_its_own_row(
+    sandbox: tsf.Sandbox, client: tsf.Client, make_messages: Callable[..., pd.DataFrame]
+) -> None:
+    shared = make_messages(600, texts=3)
+    personal = make_messages(400, start=79002000000)
+    personal["text_sms"] = [f"Анна {i}, ваш бонус {i * 7} руб." for i in range(400)]
+    msgs = pd.concat([shared, personal], ignore_index=True).sample(frac=1.0, random_state=3)
+
+    out = tsf.send(msgs, client, progress=False)
+
+    assert list(out.index) == list(msgs.index)
+    assert (out["send_state"] == "sent").all()
+    assert out["customer_id"].tolist() == msgs["customer_id"].tolist()
+    recorded = _by_id(sandbox)
+    assert len(recorded) == 1000 and recorded.index.is_unique
+    joined = recorded.loc[out["message_id"]]
+    assert joined["phone"].tolist() == out["phone"].tolist()
+    assert joined["text_sms"].tolist() == out["text_sms"].tolist()
+    # identical texts share requests: far fewer requests than rows
+    assert _sends(sandbox) == out["request_id"].nunique() < 420
+    assert out["sent_at"].dt.tz is not None
+
+
+def test_resuming_with_the_same_journal_sends_nothing_again(
+    tmp_path: Path, sandbox: tsf.Sandbox, client: tsf.Client, make_messages: Callable[..., pd.DataFrame]
+) -> None:
+    msgs = make_messages(50)
+    journal = tmp_path / "campaign.sqlite"
+    first = tsf.send(msgs, client, journal=journal, progress=False)
+    before = _sends(sandbox)
+
+    again = tsf.send(msgs, client, journal=journal, progress=False)
+
+    assert _sends(sandbox) == before
+    pd.testing.assert_frame_equal(first, again)
+
+
+def test_a_journal_of_another_campaign_is_refused(
+    tmp_path: Path, client: tsf.Client, make_messages: Callable[..., pd.DataFrame]
+) -> None:
+    journal = tmp_path / "campaign.sqlite"
+    tsf.send(make_messages(5), client, journal=journal, progress=False)
+    other = make_messages(5)
+    other.loc[2, "text_sms"] = "something else"
+    with pytest.raises(tsf.JournalMismatchError, match="different campaign"):
+        tsf.send(other, client, journal=journal, progress=False)
+
+
+def test_own_columns_may_change_without_breaking_resume(
+    tmp_path: Path, sandbox: tsf.Sandbox, client: tsf.Client, make_messages: Callable[..., pd.DataFrame]
+) -> None:
+    msgs = make_messages(10)
+    journal = tmp_path / "c.sqlite"
+    tsf.send(msgs, client, journal=journal, progress=False)
+    out = tsf.send(msgs.assign(note="checked"), client, journal=journal, progress=False)
+    assert (out["send_state"] == "sent").all() and _sends(sandbox) == 3
+
+
+@pytest.mark.parametrize("fault", ["drop_before", "drop_after", "timeout_after", "http_500", "garbage"])
+def test_an_ambiguous_reply_marks_the_request_unknown_and_it_is_never_resent(
+    tmp_path: Path,
+    sandbox: tsf.Sandbox,
+    client: tsf.Client,
+    make_messages: Callable[..., pd.DataFrame],
+    fault: str,
+) -> None:
+    msgs = make_messages(30, texts=3)
+    journal = tmp_path / "c.sqlite"
+    sandbox.inject(fault, count=1)  # type: ignore[arg-type]
+
+    out = tsf.send(msgs, client, journal=journal, progress=False, concurrency=1)
+
+    unknown = out[out["send_state"] == "unknown"]
+    assert len(unknown) == 10 and unknown["request_id"].nunique() == 1
+    assert unknown["message_id"].isna().all() and unknown["send_error"].notna().all()
+    assert (out["send_state"] != "failed").all()  # an accepted row is never called failed
+    sends = _sends(sandbox)
+    resumed = tsf.send(msgs, client, journal=journal, progress=False)
+    assert _sends(sandbox) == sends
+    assert resumed["send_state"].tolist() == out["send_state"].tolist()
+    # every sent row carries an ID the provider really gave, for that phone
+    recorded = _by_id(sandbox)
+    sent = out[out["send_state"] == "sent"]
+    assert recorded.loc[sent["message_id"], "phone"].tolist() == sent["phone"].tolist()
+    # no phone ever reached the provider twice
+    assert recorded["phone"].is_unique
+
+
+def test_a_refused_connection_leaves_rows_planned_and_resume_sends_them(
+    tmp_path: Path, sandbox: tsf.Sandbox, client: tsf.Client, make_messages: Callable[..., pd.DataFrame]
+) -> None:
+    msgs = make_messages(9, texts=3)
+    journal = tmp_path / "c.sqlite"
+    sandbox.inject("refuse", count=client.retries + 1)
+
+    out = tsf.send(msgs, client, journal=journal, progress=False, concurrency=1)
+
+    planned = out[out["send_state"] == "planned"]
+    assert len(planned) == 3 and planned["send_error"].str.contains("nothing was sent").all()
+    resumed = tsf.send(msgs, client, journal=journal, progress=False)
+    assert (resumed["send_state"] == "sent").all()
+    assert sandbox.messages["phone"].is_unique and len(sandbox.messages) == 9
+
+
+def test_a_stop_listed_phone_fails_alone_and_the_other_phones_are_sent(
+    sandbox: tsf.Sandbox, client: tsf.Client, make_messages: Callable[..., pd.DataFrame]
+) -> None:
+    msgs = make_messages(12, texts=1)
+    msgs.loc[7, "phone"] = "79000000000"
+
+    out = tsf.send(msgs, client, progress=False)
+
+    assert out.loc[7, "send_state"] == "failed"
+    assert out.loc[7, "send_error"] == "Номер телефона присутствует в стоп-листе."
+    assert (out.drop(index=7)["send_state"] == "sent").all()
+    recorded = sandbox.messages
+    assert sorted(recorded["phone"]) == sorted(out.drop(index=7)["phone"])
+    assert _by_id(sandbox).loc[out.drop(index=7)["message_id"], "phone"].tolist() == out.drop(
+        index=7
+    )["phone"].tolist()
+
+
+def _scripted(reply: Callable[[httpx.Request], httpx.Response]) -> tsf.Client:
+    return tsf.Client("shop", PASSWORD, transport=httpx.MockTransport(reply), retries=0)
+
+
+def test_a_blocked_account_fails_the_request_and_stops_the_campaign(
+    make_messages: Callable[..., pd.DataFrame],
+) -> None:
+    calls: list[httpx.Request] = []
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(200, text="Аккаунт заблокирован.")
+
+    out = tsf.send(make_messages(9, texts=3), _scripted(reply), progress=False, concurrency=1)
+
+    assert len(calls) == 1
+    assert (out["send_state"] == "failed").sum() == 3
+    rest = out[out["send_state"] == "planned"]
+    assert len(rest) == 6 and rest["send_error"].str.contains("stopped early").all()
+
+
+def test_the_providers_duplicate_text_means_the_rows_may_be_out(
+    make_messages: Callable[..., pd.DataFrame],
+) -> None:
+    client = _scripted(lambda r: httpx.Response(200, text=DUPLICATE_TEXT))
+    out = tsf.send(make_messages(3, texts=1), client, progress=False)
+    assert (out["send_state"] == "unknown").all()
+    assert out["send_error"].str.startswith(DUPLICATE_TEXT).all()
+
+
+def test_held_for_funds_is_unknown_not_failed(make_messages: Callable[..., pd.DataFrame]) -> None:
+    text = (
+        "Недостаточно средств для отправки SMS. SMS будет отправлена как только вы пополните "
+        "счет по данному направлению."
+    )
+    out = tsf.send(make_messages(2, texts=1), _scripted(lambda r: httpx.Response(200, text=text)), progress=False)
+    assert (out["send_state"] == "unknown").all()
+
+
+def test_many_ambiguous_replies_in_a_row_stop_the_campaign(
+    make_messages: Callable[..., pd.DataFrame],
+) -> None:
+    calls: list[int] = []
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        return httpx.Response(503, text="<html>busy</html>")
+
+    out = tsf.send(
+        make_messages(40, texts=40), _scripted(reply), progress=False, concurrency=1, max_unknown_in_a_row=4
+    )
+    assert len(calls) == 4
+    assert (out["send_state"] == "unknown").sum() == 4
+    assert (out["send_state"] == "planned").sum() == 36
+
+
+def test_a_dry_run_sends_nothing(
+    sandbox: tsf.Sandbox, client: tsf.Client, make_messages: Callable[..., pd.DataFrame]
+) -> None:
+    out = tsf.send(make_messages(6), client, dry_run=True, progress=False)
+    assert (out["send_state"] == "planned").all() and out["request_id"].notna().all()
+    assert sandbox.requests == []
+
+
+def test_invalid_and_duplicate_rows_are_skipped_with_their_reason(
+    sandbox: tsf.Sandbox, client: tsf.Client, make_messages: Callable[..., pd.DataFrame]
+) -> None:
+    msgs = make_messages(4, texts=1)
+    msgs.loc[1, "phone"] = "12345"
+    msgs.loc[3] = msgs.loc[2]
+    out = tsf.send(msgs, client, progress=False)
+    assert out["send_state"].tolist() == ["sent", "skipped", "sent", "skipped"]
+    assert "phone" in out.loc[1, "send_error"]
+    assert "duplicate" in out.loc[3, "send_error"]
+    assert len(sandbox.messages) == 2
+
+
+def test_a_request_in_flight_when_the_run_died_becomes_unknown_on_resume(
+    tmp_path: Path, sandbox: tsf.Sandbox, client: tsf.Client, make_messages: Callable[..., pd.DataFrame]
+) -> None:
+    msgs = make_messages(9, texts=3)
+    journal = tmp_path / "c.sqlite"
+    tsf.send(msgs, client, journal=journal, dry_run=False, progress=False)
+    # simulate a run that died after committing "inflight" for a request not yet answered
+    with sqlite3.connect(journal) as db:
+        db.execute("UPDATE requests SET state='inflight' WHERE request_id='R000002'")
+        db.execute(
+            "UPDATE rows SET send_state='planned', message_id=NULL WHERE request_id='R000002'"
+        )
+    before = _sends(sandbox)
+
+    out = tsf.send(msgs, client, journal=journal, progress=False)
+
+    assert _sends(sandbox) == before
+    assert (out.loc[out["request_id"] == "R000002", "send_state"] == "unknown").all()
+    assert out.loc[out["request_id"] == "R000002", "send_error"].str.contains("may have been sent").all()
+
+
+def test_the_password_never_reaches_the_journal_or_the_results(
+    tmp_path: Path, sandbox: tsf.Sandbox, make_messages: Callable[..., pd.DataFrame]
+) -> None:
+    client = tsf.Client.sandbox(sandbox, login="shop", password=PASSWORD)
+    sandbox.inject("http_500", count=1)
+    journal = tmp_path / "c.sqlite"
+    out = tsf.send(make_messages(20), client, journal=journal, progress=False)
+    from urllib.parse import quote
+
+    forms = [PASSWORD, quote(PASSWORD, safe=""), quote(PASSWORD)]
+    blob = b"".join(p.read_bytes() for p in tmp_path.iterdir())
+    text = out.to_csv()
+    for form in forms:
+        assert form.encode() not in blob
+        assert form not in text
+
+
+def test_sending_paces_requests_at_the_given_rate(
+    clock: tsf.ManualClock, sandbox: tsf.Sandbox, client: tsf.Client, make_messages: Callable[..., pd.DataFrame]
+) -> None:
+    start = clock()
+    tsf.send(make_messages(20, texts=20), client, progress=False, rate=2.0, concurrency=1)
+    times = [r.time for r in sandbox.requests]
+    assert len(times) == 20
+    assert all(b - a >= 0.5 - 1e-9 for a, b in zip(times, times[1:], strict=False))
+    assert clock() - start >= 9.5
