@@ -25,13 +25,15 @@ from ._exceptions import (
     RequestNotSentError,
     SenderError,
     StopListedError,
+    TableNotFoundError,
+    TableReadError,
     TargetSMSError,
     TransportError,
     UnexpectedReplyError,
     ValidationError,
 )
 from ._excel import write_excel
-from ._io import TableNotFoundError, TableReadError, read_table
+from ._io import read_table
 from ._plot import plot_delivery
 from ._poll import poll_statuses, read_journal
 from ._preview import Summary, estimate_cost, preview, summarize
@@ -62,9 +64,9 @@ __all__ = [
     "RenderError",
     "RequestNotSentError",
     "Sandbox",
-    "Summary",
     "SenderError",
     "StopListedError",
+    "Summary",
     "TableNotFoundError",
     "TableReadError",
     "TargetSMSError",

@@ -6,6 +6,8 @@ The tree::
     ├── ConfigurationError            missing credentials, plain http to a non-loopback host...
     ├── ValidationError               bad rows; ``.failure_cases`` lists every one (also ValueError)
     │   └── RenderError               unknown placeholder, missing value, unknown template key
+    ├── TableReadError                a file cannot be read as a table (also ValueError)
+    │   └── TableNotFoundError        the file does not exist (also FileNotFoundError)
     ├── JournalError                  the journal file cannot be used
     │   └── JournalMismatchError      the journal belongs to a different campaign
     ├── TransportError                the exchange with the provider did not give a clear answer
@@ -49,6 +51,8 @@ __all__ = [
     "RequestNotSentError",
     "SenderError",
     "StopListedError",
+    "TableNotFoundError",
+    "TableReadError",
     "TargetSMSError",
     "TransportError",
     "UnexpectedReplyError",
@@ -83,6 +87,14 @@ class ValidationError(TargetSMSError, ValueError):
 
 class RenderError(ValidationError):
     """A template could not be filled for one or more rows."""
+
+
+class TableReadError(TargetSMSError, ValueError):
+    """The file cannot be read as a table (unknown extension, unreadable content)."""
+
+
+class TableNotFoundError(TableReadError, FileNotFoundError):
+    """The file does not exist."""
 
 
 class JournalError(TargetSMSError):

@@ -18,7 +18,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from ._exceptions import TargetSMSError
+from ._exceptions import TableNotFoundError, TableReadError
 from ._schema import as_text, blank_mask
 
 __all__ = ["TableNotFoundError", "TableReadError", "is_phone_column", "read_table"]
@@ -28,14 +28,6 @@ _CSV: Final = frozenset({".csv", ".txt", ".tsv"})
 _EXCEL: Final = frozenset({".xlsx", ".xlsm", ".xls"})
 _PARQUET: Final = frozenset({".parquet", ".pq"})
 _WHOLE_RE: Final = r"-?(?:0|[1-9][0-9]{0,17})"
-
-
-class TableReadError(TargetSMSError, ValueError):
-    """The file cannot be read as a table (unknown extension, unreadable content)."""
-
-
-class TableNotFoundError(TableReadError, FileNotFoundError):
-    """The file does not exist."""
 
 
 def is_phone_column(name: object) -> bool:

@@ -131,6 +131,19 @@ def poll_statuses(
     pandas.DataFrame
         The rows with ``status`` (the provider's word verbatim, ``send`` while pending),
         ``is_final``, ``status_at`` (UTC, when it was read) and ``status_checked_at``.
+
+    Examples
+    --------
+    >>> import pandas as pd, targetsms_frames as tsf
+    >>> sandbox = tsf.Sandbox(clock=tsf.ManualClock(), status_delay=(5, 50))
+    >>> client = tsf.Client.sandbox(sandbox)
+    >>> msgs = pd.DataFrame({"phone": ["79000000001"], "send_sms": 1, "sender_sms": "Shop",
+    ...                      "text_sms": "Hi"})
+    >>> sent = tsf.send(msgs, client, progress=False)
+    >>> tsf.poll_statuses(sent, client, progress=False)["status"].tolist()
+    ['send']
+    >>> tsf.poll_statuses(sent, client, until_final=True, progress=False)["status"].tolist()
+    ['deliver']
     """
     book = Journal.open(journal) if journal is not None else None
     try:

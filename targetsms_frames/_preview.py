@@ -114,6 +114,15 @@ def preview(
         ``duplicate`` (same phone and message as an earlier row), ``same_phone`` (the phone
         also gets other messages), ``send_state`` (``planned``/``skipped``) and
         ``send_error`` (why a row would be skipped). Pass it to :func:`summarize`.
+
+    Examples
+    --------
+    >>> import pandas as pd, targetsms_frames as tsf
+    >>> msgs = pd.DataFrame({"phone": ["8 900 000 00 01"], "send_sms": 1, "sender_sms": "Shop",
+    ...                      "text_sms": "Цена «99»"})
+    >>> tsf.preview(msgs, price_sms=2.0)[["sms_encoding", "sms_parts", "sms_ucs2_chars", "cost"]]
+      sms_encoding  sms_parts sms_ucs2_chars  cost
+    0        UCS-2          1         Цена«»   2.0
     """
     prepared = prepare(messages, region=region)
     plan = plan_campaign(
@@ -176,6 +185,16 @@ def summarize(frame: pd.DataFrame) -> Summary:
 
     Shows rows, requests, skipped rows and why, SMS parts and cost for a preview; send
     states for a send result; statuses and the delivery rate once polled.
+
+    Examples
+    --------
+    >>> import pandas as pd, targetsms_frames as tsf
+    >>> msgs = pd.DataFrame({"phone": ["79000000001", "79000000002"], "send_sms": 1,
+    ...                      "sender_sms": "Shop", "text_sms": "Hi"})
+    >>> print(tsf.summarize(tsf.send(msgs, tsf.Client.sandbox(), progress=False)))
+    Campaign
+      rows          2
+      send states   sent: 2
     """
     lines: list[tuple[str, str]] = [("rows", f"{len(frame):,}")]
     state = frame["send_state"] if "send_state" in frame else pd.Series("planned", index=frame.index)

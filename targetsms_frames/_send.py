@@ -307,6 +307,17 @@ def send(
         Your rows in order with ``phone`` normalised (original in ``phone_raw``),
         ``request_id``, ``message_id``, ``send_state`` (``sent``, ``failed``, ``unknown``,
         ``skipped``, ``planned``), ``send_error`` and ``sent_at`` (UTC).
+
+    Examples
+    --------
+    >>> import pandas as pd, targetsms_frames as tsf
+    >>> msgs = pd.DataFrame({"phone": ["8 900 000 00 01", "12345"], "send_sms": 1,
+    ...                      "sender_sms": "Shop", "text_sms": "Sale today!"})
+    >>> out = tsf.send(msgs, tsf.Client.sandbox(), progress=False)
+    >>> out[["phone", "send_state", "message_id"]]
+             phone send_state  message_id
+    0  79000000001       sent  1179038981
+    1        12345    skipped         NaN
     """
     prepared = prepare(messages, region=region)
     if client is None and not dry_run:
