@@ -199,6 +199,11 @@ def plan_requests(
     dup[ok] = combined[ok].duplicated(keep="first").to_numpy()
     per_phone = np.bincount(codes[ok & ~dup & (codes >= 0)], minlength=len(uniques))
     same_phone = ok & ~dup & (codes >= 0) & (per_phone[np.maximum(codes, 0)] > 1)
+    # a kept duplicate rides with the other n-th copies, never beside its own phone
+    occurrence = np.zeros(n, dtype=np.int64)
+    if dup.any():
+        occurrence[ok] = combined[ok].groupby(combined[ok]).cumcount().to_numpy()
+    pack_group = group.astype(np.int64) * (int(occurrence.max()) + 1) + occurrence
 
     phone_len = phone.str.len().fillna(0).to_numpy(dtype=np.int64)
     # one representative row per distinct message: lengths are computed once per message
@@ -216,10 +221,10 @@ def plan_requests(
         ]
     take = ok & ~too_long & ~(dup & skip_duplicates)
     rows = np.flatnonzero(take)
-    order = rows[np.argsort(group[rows], kind="stable")]
+    order = rows[np.argsort(pack_group[rows], kind="stable")]
     request_no = np.full(n, -1, dtype=np.int64)
     packed = _pack(
-        group[order], phone_len[order], max_url_length - fixed[order], max_phones_per_request
+        pack_group[order], phone_len[order], max_url_length - fixed[order], max_phones_per_request
     )
     # renumber requests by their first row's position so IDs follow the caller's order
     first_pos = np.full(packed.max() + 1 if len(packed) else 0, n, dtype=np.int64)
