@@ -10,6 +10,7 @@ True
 
 from ._client import AsyncClient, Client
 from ._clock import FastClock, ManualClock
+from ._config import load_dotenv
 from ._exceptions import (
     AccountError,
     ConfigurationError,
@@ -76,6 +77,7 @@ __all__ = [
     "__version__",
     "delivery_report",
     "estimate_cost",
+    "load_dotenv",
     "plot_delivery",
     "poll_statuses",
     "preview",

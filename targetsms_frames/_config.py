@@ -141,7 +141,17 @@ class Settings:
 def load_dotenv(path: str | Path = ".env", environ: dict[str, str] | None = None) -> list[str]:
     """Read ``KEY=value`` lines of a ``.env`` file into the environment (existing keys win).
 
-    Returns the names that were set. Missing file: nothing happens.
+    Returns the names that were set. Missing file: nothing happens. Use it in a notebook to
+    keep credentials out of the notebook itself.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), ".env")
+    >>> _ = open(path, "w").write("TARGETSMS_LOGIN=shop" + chr(10) + "TARGETSMS_PASSWORD=s3cret")
+    >>> env = {}
+    >>> load_dotenv(path, environ=env), env["TARGETSMS_LOGIN"]
+    (['TARGETSMS_LOGIN', 'TARGETSMS_PASSWORD'], 'shop')
     """
     target = os.environ if environ is None else environ
     file = Path(path)

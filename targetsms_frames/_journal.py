@@ -18,10 +18,11 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -109,6 +110,29 @@ class Journal:
     def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
         self.path = path
         self._db = connection
+        self._depth = 0
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group writes into one commit (one disk sync); nested calls join the outer one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        else:
+            self._db.execute("COMMIT")
+        finally:
+            self._depth = 0
 
     @classmethod
     def open(cls, path: str | Path, *, durable: bool = True) -> Journal:
@@ -182,8 +206,7 @@ class Journal:
         ``send_state`` (``planned`` or ``skipped``) and ``send_error``.
         """
         db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self.transaction():
             if self._meta("fingerprint") is not None:
                 raise JournalError("the journal already holds a campaign")
             db.executemany(
@@ -215,10 +238,6 @@ class Journal:
                     strict=True,
                 ),
             )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     def load_input(self) -> pd.DataFrame:
         """The caller's input frame as it was given to ``send``."""
@@ -231,11 +250,10 @@ class Journal:
     def recover_interrupted(self) -> int:
         """Turn requests left ``inflight`` by a stopped run into ``unknown``; return how many."""
         db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        ids = [r[0] for r in db.execute("SELECT request_id FROM requests WHERE state='inflight'")]
-        for request_id in ids:
-            self._finish(request_id, "unknown", INTERRUPTED, "interrupted", utc_now())
-        db.execute("COMMIT")
+        with self.transaction():
+            ids = [r[0] for r in db.execute("SELECT request_id FROM requests WHERE state='inflight'")]
+            for request_id in ids:
+                self._finish(request_id, "unknown", INTERRUPTED, "interrupted", utc_now())
         return len(ids)
 
     def pending(self) -> list[JournalRequest]:
@@ -258,14 +276,18 @@ class Journal:
             )
         return out
 
-    def mark_inflight(self, request_id: str) -> None:
-        """Commit that the request is about to leave (call before sending it)."""
-        cur = self._db.execute(
-            "UPDATE requests SET state='inflight', started_at=? WHERE request_id=? AND state='planned'",
-            (utc_now(), request_id),
-        )
-        if cur.rowcount != 1:
-            raise JournalError(f"request {request_id} is not planned; refusing to send it")
+    def mark_inflight(self, *request_ids: str) -> None:
+        """Commit that these requests are about to leave (call before sending them)."""
+        now = utc_now()
+        with self.transaction():
+            for request_id in request_ids:
+                cur = self._db.execute(
+                    "UPDATE requests SET state='inflight', started_at=? "
+                    "WHERE request_id=? AND state='planned'",
+                    (now, request_id),
+                )
+                if cur.rowcount != 1:
+                    raise JournalError(f"request {request_id} is not planned; refusing to send it")
 
     def _finish(self, request_id: str, state: str, error: str | None, kind: str | None, now: str) -> None:
         self._db.execute(
@@ -281,16 +303,15 @@ class Journal:
         """Store the provider's IDs for the request's rows (in position order)."""
         now = utc_now()
         db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        db.execute(
-            "UPDATE requests SET state='sent', finished_at=? WHERE request_id=?", (now, request_id)
-        )
-        db.executemany(
-            "UPDATE rows SET send_state='sent', message_id=?, sent_at=?, send_error=NULL "
-            "WHERE pos=?",
-            ((mid, now, pos) for pos, mid in zip(positions, message_ids, strict=True)),
-        )
-        db.execute("COMMIT")
+        with self.transaction():
+            db.execute(
+                "UPDATE requests SET state='sent', finished_at=? WHERE request_id=?", (now, request_id)
+            )
+            db.executemany(
+                "UPDATE rows SET send_state='sent', message_id=?, sent_at=?, send_error=NULL "
+                "WHERE pos=?",
+                ((mid, now, pos) for pos, mid in zip(positions, message_ids, strict=True)),
+            )
         return now
 
     def record_outcome(self, request_id: str, state: str, error: str, kind: str) -> str:
@@ -298,64 +319,60 @@ class Journal:
         if state not in ("failed", "unknown"):
             raise ValueError(state)
         now = utc_now()
-        self._db.execute("BEGIN IMMEDIATE")
-        self._finish(request_id, state, error, kind, now)
-        self._db.execute("COMMIT")
+        with self.transaction():
+            self._finish(request_id, state, error, kind, now)
         return now
 
     def return_to_planned(self, request_id: str, error: str) -> None:
         """A request proven never to have left goes back to ``planned`` (sent on resume)."""
         db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        db.execute(
-            "UPDATE requests SET state='planned', error=?, error_kind='not_sent' WHERE request_id=?",
-            (error, request_id),
-        )
-        db.execute(
-            "UPDATE rows SET send_error=? WHERE request_id=?",
-            (f"not sent yet: {error}; send again with the same journal to resume", request_id),
-        )
-        db.execute("COMMIT")
+        with self.transaction():
+            db.execute(
+                "UPDATE requests SET state='planned', error=?, error_kind='not_sent' WHERE request_id=?",
+                (error, request_id),
+            )
+            db.execute(
+                "UPDATE rows SET send_error=? WHERE request_id=?",
+                (f"not sent yet: {error}; send again with the same journal to resume", request_id),
+            )
 
     def split(self, request_id: str, parts: Sequence[JournalRequest], reason: str) -> None:
         """Replace a refused multi-phone request by smaller planned ones (same parameters)."""
         db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        seq = db.execute("SELECT seq FROM requests WHERE request_id=?", (request_id,)).fetchone()[0]
-        db.execute(
-            "UPDATE requests SET state='split', finished_at=?, error=?, error_kind='split' "
-            "WHERE request_id=?",
-            (utc_now(), reason, request_id),
-        )
-        for part in parts:
+        with self.transaction():
+            seq = db.execute("SELECT seq FROM requests WHERE request_id=?", (request_id,)).fetchone()[0]
             db.execute(
-                "INSERT INTO requests (request_id, parent_id, seq, state, params, phones, url_length)"
-                " VALUES (?, ?, ?, 'planned', ?, ?, ?)",
-                (
-                    part.request_id,
-                    request_id,
-                    seq,
-                    json.dumps(part.params, ensure_ascii=False),
-                    ",".join(part.phones),
-                    part.url_length,
-                ),
+                "UPDATE requests SET state='split', finished_at=?, error=?, error_kind='split' "
+                "WHERE request_id=?",
+                (utc_now(), reason, request_id),
             )
-            db.executemany(
-                "UPDATE rows SET request_id=? WHERE pos=?",
-                ((part.request_id, pos) for pos in part.positions),
-            )
-        db.execute("COMMIT")
+            for part in parts:
+                db.execute(
+                    "INSERT INTO requests (request_id, parent_id, seq, state, params, phones, url_length)"
+                    " VALUES (?, ?, ?, 'planned', ?, ?, ?)",
+                    (
+                        part.request_id,
+                        request_id,
+                        seq,
+                        json.dumps(part.params, ensure_ascii=False),
+                        ",".join(part.phones),
+                        part.url_length,
+                    ),
+                )
+                db.executemany(
+                    "UPDATE rows SET request_id=? WHERE pos=?",
+                    ((part.request_id, pos) for pos in part.positions),
+                )
 
     # -- statuses ---------------------------------------------------------------------------
     def record_statuses(self, updates: Iterable[tuple[int, str | None, str | None, float]]) -> None:
         """Store ``(pos, status, status_at, checked_at)`` tuples in one transaction."""
         db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        db.executemany(
-            "UPDATE rows SET status=?, status_at=?, checked_at=? WHERE pos=?",
-            ((status, at, checked, pos) for pos, status, at, checked in updates),
-        )
-        db.execute("COMMIT")
+        with self.transaction():
+            db.executemany(
+                "UPDATE rows SET status=?, status_at=?, checked_at=? WHERE pos=?",
+                ((status, at, checked, pos) for pos, status, at, checked in updates),
+            )
 
     def rows(self) -> pd.DataFrame:
         """Every row's journal state, indexed by position."""

@@ -122,6 +122,20 @@ def _annotation(row: pd.Series) -> str:
     return f"{rate:.1%} · {messages:,}"
 
 
+class DeliveryFigure(Figure):
+    """A matplotlib ``Figure`` that shows itself in a notebook (no pyplot state needed)."""
+
+    def _repr_png_(self) -> bytes:
+        import io
+
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(self)
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=110)
+        return buffer.getvalue()
+
+
 def plot_delivery(
     report_or_statuses: pd.DataFrame,
     by: Hashable | Sequence[Hashable] | None = None,
@@ -175,7 +189,7 @@ def plot_delivery(
     n_bars = len(report)
 
     if ax is None:
-        figure = Figure(figsize=(10.0, 2.0 + 0.4 * max(n_bars, 1)), layout="constrained")
+        figure = DeliveryFigure(figsize=(10.0, 2.0 + 0.4 * max(n_bars, 1)), layout="constrained")
         ax = figure.add_subplot()
     else:
         parent = ax.get_figure(root=True)

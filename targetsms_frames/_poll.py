@@ -246,19 +246,20 @@ def _round(
     errors = 0
     with progress_bar(total=len(positions), enabled=progress, desc="statuses") as bar:
         try:
-            for pos, result in runner.run(deque(positions)):
+            for batch in runner.run(deque(positions)):
                 now = client.clock()
-                checked[pos] = now
-                if isinstance(result, str):
-                    status[pos] = result
-                    status_at[pos] = pd.Timestamp(now, unit="s", tz="UTC")
-                elif not isinstance(result, DuplicateRequestError):
-                    errors += 1
-                    if isinstance(result, ProviderError):
-                        logger.warning("status of %s: %s", ids[pos], result.text)
-                at = status_at[pos]
-                updates.append((pos, status[pos], None if pd.isna(at) else _iso(at), now))
-                bar.update(1)
+                for pos, result in batch:
+                    checked[pos] = now
+                    if isinstance(result, str):
+                        status[pos] = result
+                        status_at[pos] = pd.Timestamp(now, unit="s", tz="UTC")
+                    elif not isinstance(result, DuplicateRequestError):
+                        errors += 1
+                        if isinstance(result, ProviderError):
+                            logger.warning("status of %s: %s", ids[pos], result.text)
+                    at = status_at[pos]
+                    updates.append((pos, status[pos], None if pd.isna(at) else _iso(at), now))
+                bar.update(len(batch))
         finally:
             runner.drain()
             if book is not None and updates:

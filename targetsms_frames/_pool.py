@@ -8,7 +8,7 @@ Examples
 --------
 >>> from collections import deque
 >>> runner = BoundedRunner(lambda x: x * 2, concurrency=2, limiter=RateLimiter(None))
->>> sorted(result for _, result in runner.run(deque([1, 2, 3])))
+>>> sorted(result for batch in runner.run(deque([1, 2, 3])) for _, result in batch)
 [2, 4, 6]
 """
 
@@ -30,9 +30,10 @@ R = TypeVar("R")
 class BoundedRunner(Generic[T, R]):
     """Run ``call`` over a queue that may grow while it runs.
 
-    ``before(item)`` runs in the calling thread just before the item is handed to a worker
-    (the journal's "in flight" commit). An exception raised by ``call`` is returned as the
-    result, never lost.
+    ``before(items)`` runs in the calling thread just before a batch of items is handed to
+    the workers (the journal's "in flight" commit: one disk sync for the batch). An exception
+    raised by ``call`` is returned as the result, never lost. Results come back in batches
+    too, so the caller can record them in one commit.
     """
 
     def __init__(
@@ -41,7 +42,7 @@ class BoundedRunner(Generic[T, R]):
         *,
         concurrency: int,
         limiter: RateLimiter,
-        before: Callable[[T], None] | None = None,
+        before: Callable[[list[T]], None] | None = None,
     ) -> None:
         self._call = call
         self._concurrency = max(1, int(concurrency))
@@ -58,21 +59,23 @@ class BoundedRunner(Generic[T, R]):
 
     def run(
         self, queue: deque[T], stop: Callable[[], bool] = lambda: False
-    ) -> Iterator[tuple[T, R | BaseException]]:
-        """Yield ``(item, result)`` as calls finish; stops taking new items once ``stop()``."""
+    ) -> Iterator[list[tuple[T, R | BaseException]]]:
+        """Yield batches of ``(item, result)`` as calls finish; no new items once ``stop()``."""
         try:
             while queue or self._inflight:
-                while queue and len(self._inflight) < self._concurrency and not stop():
-                    item = queue.popleft()
-                    self._limiter.wait()
+                batch: list[T] = []
+                while queue and len(self._inflight) + len(batch) < self._concurrency and not stop():
+                    batch.append(queue.popleft())
+                if batch:
                     if self._before is not None:
-                        self._before(item)
-                    self._inflight[self._pool.submit(self._guarded, item)] = item
+                        self._before(batch)
+                    for item in batch:
+                        self._limiter.wait()
+                        self._inflight[self._pool.submit(self._guarded, item)] = item
                 if not self._inflight:
                     break
                 done, _ = wait(self._inflight, return_when=FIRST_COMPLETED)
-                for future in done:
-                    yield self._inflight.pop(future), future.result()
+                yield [(self._inflight.pop(future), future.result()) for future in done]
         finally:
             if not self._inflight:
                 self._pool.shutdown(wait=True)

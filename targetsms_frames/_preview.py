@@ -32,7 +32,7 @@ import pandas as pd
 from ._client import Client
 from ._plan import DEFAULT_MAX_PHONES, DEFAULT_MAX_URL_LENGTH
 from ._prepare import prepare, result_frame
-from ._send import budget_for, plan_campaign
+from ._send import DUPLICATE_REASON, budget_for, plan_campaign
 from ._sms import sms_info
 
 __all__ = ["Summary", "estimate_cost", "preview", "summarize"]
@@ -210,9 +210,16 @@ def summarize(frame: pd.DataFrame) -> Summary:
         lines.append(("send states", ", ".join(f"{k}: {v:,}" for k, v in counts.items())))
     skipped = state == "skipped"
     if skipped.any():
-        dup = frame["duplicate"].fillna(False).astype(bool) if "duplicate" in frame else skipped & False
+        if "duplicate" in frame:
+            dup = frame["duplicate"].fillna(False).astype(bool)
+        else:
+            reason = frame.get("send_error", pd.Series(pd.NA, index=frame.index)).astype("str")
+            dup = reason.str.startswith(DUPLICATE_REASON).fillna(False).astype(bool)
         n_dup = int((skipped & dup).sum())
-        parts = [f"invalid: {int(skipped.sum()) - n_dup:,}"] + ([f"duplicates: {n_dup:,}"] if n_dup else [])
+        n_invalid = int(skipped.sum()) - n_dup
+        parts = ([f"invalid: {n_invalid:,}"] if n_invalid else []) + (
+            [f"duplicates: {n_dup:,}"] if n_dup else []
+        )
         lines.append(("skipped", f"{int(skipped.sum()):,} ({', '.join(parts)})"))
     if "sms_parts" in frame:
         live = ~skipped

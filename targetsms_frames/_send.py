@@ -67,9 +67,10 @@ from ._pool import BoundedRunner, RateLimiter
 __all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_RATE", "budget_for", "plan_campaign", "send"]
 
 logger = logging.getLogger("targetsms_frames")
-DEFAULT_CONCURRENCY = 4
-DEFAULT_RATE = 10.0  # requests per second: polite to the provider
+DEFAULT_CONCURRENCY = 16  # requests in flight at once
+DEFAULT_RATE = 500.0  # requests per second at most
 _NOT_SENT_STOP = 3
+DUPLICATE_REASON = "duplicate of an earlier row (same phone and message)"
 
 
 def budget_for(client: Client | None) -> UrlBudget:
@@ -116,7 +117,7 @@ def plan_campaign(
         same_phone[pos] = part["same_phone"].to_numpy(dtype=bool)
         reason = part["plan_error"].to_numpy(dtype=object, na_value=None)
         dup = duplicate[pos] & part["request_id"].isna().to_numpy()
-        error[pos] = np.where(dup, "duplicate of an earlier row (same phone and message)", reason)
+        error[pos] = np.where(dup, DUPLICATE_REASON, reason)
     planned = pd.notna(request_id)
     return pd.DataFrame(
         {
@@ -239,22 +240,24 @@ def _dispatch(
         lambda r: client.send(list(r.phones), **r.params),
         concurrency=concurrency,
         limiter=limiter,
-        before=lambda r: journal.mark_inflight(r.request_id),  # committed before it leaves
+        # committed before any of them leaves
+        before=lambda batch: journal.mark_inflight(*(r.request_id for r in batch)),
     )
 
-    def record(request: JournalRequest, result: list[str] | BaseException) -> None:
+    def record(results: list[tuple[JournalRequest, list[str] | BaseException]]) -> None:
         before = tally.sent + tally.failed + tally.unknown
-        _record(journal, request, result, tally, queue, max_unknown_in_a_row)
+        with journal.transaction():
+            for request, result in results:
+                _record(journal, request, result, tally, queue, max_unknown_in_a_row)
         bar.update(tally.sent + tally.failed + tally.unknown - before)
         bar.set_postfix(tally.postfix(), refresh=False)
 
     try:
-        for request, result in runner.run(queue, stop=lambda: tally.stopped is not None):
-            record(request, result)
+        for results in runner.run(queue, stop=lambda: tally.stopped is not None):
+            record(results)
     finally:
         # an interrupt (Ctrl-C) still records what the requests already out answered
-        for request, result in runner.drain():
-            record(request, result)
+        record(runner.drain())
     return tally
 
 
@@ -290,7 +293,8 @@ def send(
     progress : bool
         Show a ``tqdm.auto`` bar (a widget in JupyterLab) with sent/failed/unknown counts.
     concurrency, rate : int, float
-        Requests at once and requests per second (defaults 4 and 10/s).
+        Requests in flight at once and requests per second (defaults 16 and 500/s); the
+        provider's guide sets no rate limit, only the one-identical-request-per-minute rule.
     max_url_length, max_phones_per_request, skip_duplicates
         Planning options (see :func:`preview`).
     max_unknown_in_a_row : int

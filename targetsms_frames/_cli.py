@@ -1,0 +1,464 @@
+"""The ``targetsms-frames`` command: send, status, report, sandbox and demo.
+
+Each command is a thin shell over the Python functions, so one journal serves the shell and a
+notebook alike: ``send`` is ``send(render(read_table(RECIPIENTS), read_table(TEMPLATES)),
+client, journal=...)``, ``status`` is ``poll_statuses(journal=...)`` and ``report`` is
+``delivery_report(read_journal(...), by)``.
+
+User mistakes (a missing file, an unknown extension, missing credentials, rows that cannot be
+rendered, a journal of another campaign, plain http to a remote host) print one line starting
+with ``error:`` (a validation error adds its first failing rows) and exit with code 2; no
+traceback. A ``send`` that could send nothing exits with code 1. The password is never printed.
+
+Examples
+--------
+>>> from typer.testing import CliRunner
+>>> result = CliRunner().invoke(app, ["report", "--journal", "no-such-campaign.sqlite"])
+>>> result.exit_code, result.output.strip()
+(2, "error: no campaign journal at 'no-such-campaign.sqlite'")
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Final
+
+import pandas as pd
+import typer
+
+from ._client import Client
+from ._config import ENV_LOGIN, ENV_PASSWORD, check_base_url, load_dotenv
+from ._exceptions import ConfigurationError, TargetSMSError
+from ._io import read_table
+from ._poll import poll_statuses, read_journal
+from ._render import render
+from ._report import delivery_report
+from ._sandbox import Sandbox
+from ._schema import MESSAGE_COLUMNS
+from ._send import DEFAULT_CONCURRENCY, DEFAULT_RATE, send
+
+__all__ = ["app", "main"]
+
+USER_ERROR: Final = 2
+NOTHING_DONE: Final = 1
+INTERRUPTED: Final = 130
+_OUT_SUFFIXES: Final = (".csv", ".xlsx", ".parquet")
+_PLOT_SUFFIXES: Final = (".png", ".svg", ".pdf", ".jpg", ".jpeg")
+_ALWAYS_SHOWN: Final = ("messages", "delivered", "delivery_rate")
+_COUNT_NAMES: Final = frozenset(
+    {
+        "not_delivered",
+        "expired",
+        "partly_delivered",
+        "other_final",
+        "pending",
+        "failed",
+        "unknown",
+        "skipped",
+        "planned",
+    }
+)
+
+app = typer.Typer(
+    name="targetsms-frames",
+    help="TargetSMS SMS and Viber campaigns from CSV, Excel or Parquet tables.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class UserError(Exception):
+    """A mistake the user can fix: printed as one ``error:`` line, exit code 2."""
+
+
+# -- output ------------------------------------------------------------------------------
+
+
+def scrub(text: str) -> str:
+    """Replace the password from the environment, should it ever appear, by ``***``.
+
+    >>> os.environ["TARGETSMS_PASSWORD"] = "pa55word"
+    >>> scrub("login=me&password=pa55word")
+    'login=me&password=***'
+    >>> del os.environ["TARGETSMS_PASSWORD"]
+    """
+    secret = os.environ.get(ENV_PASSWORD, "")
+    return text.replace(secret, "***") if len(secret) >= 3 else text
+
+
+def say(text: str = "", *, err: bool = False) -> None:
+    """Print ``text`` (password scrubbed) to stdout, or stderr with ``err``."""
+    typer.echo(scrub(text), err=err)
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn user-facing errors into one ``error:`` line and exit code 2."""
+    try:
+        yield
+    except (UserError, TargetSMSError, FileNotFoundError) as exc:
+        text = str(exc).strip() or type(exc).__name__
+        if isinstance(exc, FileNotFoundError) and exc.filename is not None:
+            text = f"no such file: {exc.filename!s}"
+        say(f"error: {text}", err=True)
+        raise typer.Exit(USER_ERROR) from None
+    except OSError as exc:
+        say(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
+        raise typer.Exit(USER_ERROR) from None
+    except KeyboardInterrupt:
+        say("interrupted: the journal keeps every outcome so far; run again to resume", err=True)
+        raise typer.Exit(INTERRUPTED) from None
+
+
+def check_suffix(path: Path | None, allowed: tuple[str, ...], what: str) -> None:
+    """Refuse an output path whose extension is not one of ``allowed`` (before any work)."""
+    if path is not None and path.suffix.lower() not in allowed:
+        raise UserError(
+            f"cannot write {what} to {str(path)!r}: unknown file type "
+            f"{path.suffix or '(no extension)'!r}; use {', '.join(allowed)}"
+        )
+
+
+def write_frame(frame: pd.DataFrame, path: Path, sheet: str) -> Path:
+    """Write ``frame`` as CSV, Excel (via ``write_excel``) or Parquet, by extension."""
+    from ._excel import write_excel
+
+    check_suffix(path, _OUT_SUFFIXES, sheet)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)
+    elif suffix == ".xlsx":
+        write_excel({sheet: frame}, path)
+    else:
+        frame.to_parquet(path, index=False)
+    return path
+
+
+def save_plot(report: pd.DataFrame, by: list[str] | None, path: Path) -> Path:
+    """Draw ``plot_delivery(report, by)`` into ``path`` (a plain Figure: no display needed)."""
+    from ._plot import plot_delivery
+
+    fig = plot_delivery(report, by or None)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    return path
+
+
+def report_table(report: pd.DataFrame) -> str:
+    """A report as text: counts that are zero everywhere are left out, the rate in percent.
+
+    >>> report = pd.DataFrame({"template": ["a"], "messages": [2], "delivered": [1],
+    ...                        "expired": [1], "failed": [0], "delivery_rate": [0.5]})
+    >>> print(report_table(report))
+    template  messages  delivered  expired delivery_rate
+           a         2          1        1         50.0%
+    """
+    shown = report.copy()
+    for column in report.columns:
+        if column in _ALWAYS_SHOWN or not pd.api.types.is_integer_dtype(report[column]):
+            continue
+        if column in _COUNT_NAMES and not report[column].any():
+            shown = shown.drop(columns=column)
+    if "delivery_rate" in shown:
+        rate = pd.to_numeric(shown["delivery_rate"], errors="coerce")
+        shown["delivery_rate"] = [
+            "n/a" if pd.isna(value) else f"{value:.1%}" for value in rate.tolist()
+        ]
+    return shown.to_string(index=False)
+
+
+def count_lines(values: pd.Series, indent: str = "  ") -> list[str]:
+    """``value  count`` lines, most frequent first, missing values shown as ``(none)``."""
+    counts = values.astype("object").where(values.notna(), "(none)").value_counts()
+    width = max((len(str(key)) for key in counts.index), default=0)
+    return [f"{indent}{str(key).ljust(width)}  {int(n):>6,}" for key, n in counts.items()]
+
+
+# -- clients -----------------------------------------------------------------------------
+
+
+def make_client(*, sandbox: bool, base_url: str | None, required: bool = True) -> Client | None:
+    """A sandbox client, or one from the environment (after reading ``./.env``).
+
+    With ``required=False`` a missing login or password gives ``None`` (a dry run plans
+    with a safe allowance for the credentials instead).
+    """
+    if sandbox:
+        if base_url:
+            raise UserError("--sandbox and --base-url exclude each other; pick one")
+        return Client.sandbox(Sandbox())
+    load_dotenv(Path.cwd() / ".env")
+    if base_url:
+        check_base_url(base_url)
+    missing = [name for name in (ENV_LOGIN, ENV_PASSWORD) if not os.environ.get(name)]
+    if missing:
+        if not required:
+            return None
+        raise ConfigurationError(
+            "TargetSMS credentials are missing: set "
+            + " and ".join(missing)
+            + " (in the environment or a .env file in this folder), or use --sandbox for a "
+            "rehearsal without an account"
+        )
+    return Client(base_url=base_url)
+
+
+def parse_defaults(items: list[str] | None) -> dict[str, str]:
+    """``["sender_sms=Shop", "send_sms=1"]`` as keyword arguments for ``render``.
+
+    >>> parse_defaults(["sender_sms=Shop", "send_sms=1"])
+    {'sender_sms': 'Shop', 'send_sms': '1'}
+    """
+    out: dict[str, str] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise UserError(f"--default expects KEY=VALUE, got {item!r}")
+        if key not in MESSAGE_COLUMNS:
+            raise UserError(
+                f"--default {key}: not a message column; use one of {', '.join(MESSAGE_COLUMNS)}"
+            )
+        out[key] = value
+    return out
+
+
+def journal_states(journal: Path) -> pd.Series | None:
+    """The ``send_state`` column an existing journal holds, or ``None``."""
+    if not journal.is_file():
+        return None
+    try:
+        return read_journal(journal)["send_state"]
+    except (TargetSMSError, FileNotFoundError):
+        return None
+
+
+# -- commands ----------------------------------------------------------------------------
+
+JournalOption = Annotated[
+    Path, typer.Option("--journal", "-j", help="The campaign's journal (SQLite file).")
+]
+BaseUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--base-url",
+        help="Provider endpoint (overrides TARGETSMS_BASE_URL); http only for loopback hosts.",
+    ),
+]
+SandboxFlag = Annotated[
+    bool, typer.Option("--sandbox", help="Use a built-in in-process sandbox: no credentials.")
+]
+
+
+@app.command("send")
+def send_command(
+    recipients: Annotated[Path, typer.Argument(help="Recipients table (.csv, .xlsx, .parquet).")],
+    journal: JournalOption,
+    templates: Annotated[
+        Path | None, typer.Option("--templates", "-t", help="Templates table.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write results (.csv, .xlsx, .parquet).")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only; send nothing.")] = False,
+    sandbox: SandboxFlag = False,
+    base_url: BaseUrlOption = None,
+    rate: Annotated[
+        float, typer.Option(help="Requests per second at most (0: no limit).", min=0)
+    ] = DEFAULT_RATE,
+    concurrency: Annotated[int, typer.Option(help="Requests at once.", min=1)] = (
+        DEFAULT_CONCURRENCY
+    ),
+    progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
+    default: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--default", "-d", help="Campaign-wide KEY=VALUE, e.g. -d sender_sms=Shop (repeat)."
+        ),
+    ] = None,
+) -> None:
+    """Render and send a campaign, journaled so that running it again resumes it."""
+    with user_errors():
+        check_suffix(out, _OUT_SUFFIXES, "results")
+        defaults = parse_defaults(default)
+        client = make_client(sandbox=sandbox, base_url=base_url, required=not dry_run)
+        frame = read_table(recipients)
+        template_frame = read_table(templates) if templates is not None else None
+        messages = render(frame, template_frame, **defaults)
+        before = journal_states(journal)
+        result = send(
+            messages,
+            client,
+            journal=journal,
+            dry_run=dry_run,
+            progress=progress,
+            concurrency=concurrency,
+            rate=rate or None,
+        )
+        states = result["send_state"]
+        say(f"{len(result):,} rows" + (" (dry run: nothing sent)" if dry_run else ""))
+        say("\n".join(count_lines(states)))
+        if not dry_run and before is not None and len(before) == len(states):
+            newly = int((states == "sent").sum()) - int((before == "sent").sum())
+            say(
+                f"sent in this run: {newly:,}; the journal already held the other outcomes"
+                if newly
+                else "nothing more to send: the journal already holds every outcome"
+            )
+        planned = int((states == "planned").sum())
+        if planned and not dry_run:
+            say(f"{planned:,} rows not sent yet: run the same command again to resume")
+        reasons = result.loc[states.isin(["skipped", "failed"]), "send_error"]
+        if len(reasons):
+            say("why rows were skipped or failed:")
+            say("\n".join(line[:160] for line in count_lines(reasons)[:5]))
+        kept = "" if journal.exists() else " (not created: a dry run with no journal yet)"
+        say(f"journal: {journal}{kept}")
+        if out is not None:
+            say(f"results: {write_frame(result, out, 'results')}")
+        done = states.isin(["planned"] if dry_run else ["sent"]).any()
+        if not done:
+            say("error: nothing could be sent", err=True)
+            raise typer.Exit(NOTHING_DONE)
+
+
+@app.command("status")
+def status_command(
+    journal: JournalOption,
+    until_final: Annotated[
+        bool, typer.Option("--until-final", help="Keep polling until every status is final.")
+    ] = False,
+    timeout: Annotated[
+        float | None, typer.Option(help="Give up --until-final after this many seconds.", min=0)
+    ] = None,
+    sandbox: SandboxFlag = False,
+    base_url: BaseUrlOption = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write statuses (.csv, .xlsx, .parquet).")
+    ] = None,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
+) -> None:
+    """Check the delivery status of a journaled campaign's sent messages."""
+    with user_errors():
+        check_suffix(out, _OUT_SUFFIXES, "statuses")
+        if not journal.is_file():
+            raise UserError(f"no campaign journal at {str(journal)!r}")
+        if sandbox:
+            raise UserError(
+                "an in-process sandbox forgets its messages when a command ends, so it cannot "
+                "answer for an earlier send; run `targetsms-frames sandbox` and pass its URL "
+                "with --base-url to both send and status"
+            )
+        client = make_client(sandbox=False, base_url=base_url)
+        frame = poll_statuses(
+            client=client,
+            journal=journal,
+            until_final=until_final,
+            timeout=timeout,
+            progress=progress,
+        )
+        sent = frame["send_state"] == "sent"
+        say(f"{len(frame):,} rows, {int(sent.sum()):,} sent")
+        if sent.any():
+            say("statuses:")
+            say("\n".join(count_lines(frame.loc[sent, "status"])))
+        if (~sent).any():
+            say("not sent:")
+            say("\n".join(count_lines(frame.loc[~sent, "send_state"])))
+        pending = int((sent & ~frame["is_final"]).sum())
+        if pending:
+            say(f"{pending:,} not final yet: run again later, or with --until-final")
+        if out is not None:
+            say(f"statuses: {write_frame(frame, out, 'statuses')}")
+
+
+@app.command("report")
+def report_command(
+    journal: JournalOption,
+    by: Annotated[
+        list[str] | None,
+        typer.Option("--by", "-b", help="Group by this column (repeat to group by several)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the report (.csv, .xlsx, .parquet).")
+    ] = None,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Save a chart (.png).")] = None,
+) -> None:
+    """Print the delivery report of a journaled campaign (statuses as last polled)."""
+    with user_errors():
+        check_suffix(out, _OUT_SUFFIXES, "the report")
+        check_suffix(plot, _PLOT_SUFFIXES, "the chart")
+        columns = list(by) if by else None
+        report = delivery_report(read_journal(journal), columns)
+        say(report_table(report))
+        if out is not None:
+            say(f"report: {write_frame(report, out, 'report')}")
+        if plot is not None:
+            say(f"chart: {save_plot(report, columns, plot)}")
+
+
+@app.command("sandbox")
+def sandbox_command(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8055,
+    seed: Annotated[int, typer.Option(help="Fixes message IDs and outcomes.")] = 0,
+    status_delay: Annotated[
+        tuple[float, float],
+        typer.Option(help="Seconds MIN MAX after which a message gets its final status."),
+    ] = (2.0, 30.0),
+) -> None:
+    """Run the provider emulator on a real socket until Ctrl-C."""
+    from ._sandbox_server import _url, run_server
+
+    with user_errors():
+        low, high = status_delay
+        if not 0 <= low <= high:
+            raise UserError("--status-delay needs 0 <= MIN <= MAX")
+        url = _url(host, port)
+        say(f"TargetSMS sandbox at {url}")
+        say(f"  use it with --base-url {url}  (or TARGETSMS_BASE_URL={url})")
+        say("  any non-empty login and password are accepted; press Ctrl-C to stop")
+        with contextlib.suppress(KeyboardInterrupt):
+            run_server(Sandbox(seed=seed, status_delay=(low, high)), host=host, port=port)
+        say("sandbox stopped")
+
+
+@app.command("demo")
+def demo_command(
+    out_dir: Annotated[Path, typer.Option("--out-dir", help="Where results go.")] = Path("out"),
+    recipients: Annotated[
+        Path | None,
+        typer.Option(help="Recipients table [default: data/samples/recipients.csv]."),
+    ] = None,
+    templates: Annotated[
+        Path | None, typer.Option(help="Templates table [default: data/samples/templates.csv].")
+    ] = None,
+    speed: Annotated[
+        float, typer.Option(help="How many times faster the sandbox's clock runs.", min=1)
+    ] = 120.0,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
+) -> None:
+    """The whole job on the built-in sandbox: render, preview, send, poll, report, chart.
+
+    Needs no account and no network. Without --recipients/--templates it uses the sample
+    files in data/samples/ when run from the project folder, else a small built-in sample.
+    """
+    from ._demo import SAMPLE_RECIPIENTS, SAMPLE_TEMPLATES, run_demo
+
+    with user_errors():
+        if (recipients is None) != (templates is None):
+            recipients = recipients or SAMPLE_RECIPIENTS
+            templates = templates or SAMPLE_TEMPLATES
+        run_demo(out_dir, recipients, templates, speed, progress=progress, echo=say)
+
+
+def main() -> None:
+    """Entry point of the ``targetsms-frames`` console script."""
+    logging.basicConfig(format="%(levelname)s: %(message)s", level=logging.WARNING)
+    app(prog_name="targetsms-frames")
