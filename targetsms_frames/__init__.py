@@ -11,6 +11,7 @@ True
 from ._client import AsyncClient, Client
 from ._clock import FastClock, ManualClock
 from ._config import load_dotenv
+from ._excel import write_excel
 from ._exceptions import (
     AccountError,
     ConfigurationError,
@@ -33,7 +34,6 @@ from ._exceptions import (
     UnexpectedReplyError,
     ValidationError,
 )
-from ._excel import write_excel
 from ._io import read_table
 from ._plot import plot_delivery
 from ._poll import poll_statuses, read_journal

@@ -23,6 +23,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import socket
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Final
@@ -31,7 +33,7 @@ import pandas as pd
 import typer
 
 from ._client import Client
-from ._config import ENV_LOGIN, ENV_PASSWORD, check_base_url, load_dotenv
+from ._config import ENV_LOGIN, ENV_PASSWORD, check_base_url, is_loopback, load_dotenv
 from ._exceptions import ConfigurationError, TargetSMSError
 from ._io import read_table
 from ._poll import poll_statuses, read_journal
@@ -107,6 +109,11 @@ def user_errors() -> Iterator[None]:
             text = f"no such file: {exc.filename!s}"
         say(f"error: {text}", err=True)
         raise typer.Exit(USER_ERROR) from None
+    except BrokenPipeError:
+        # the reader went away (``| head``): stop quietly, as shell tools do
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(1) from None
     except OSError as exc:
         say(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
         raise typer.Exit(USER_ERROR) from None
@@ -403,6 +410,19 @@ def report_command(
             say(f"chart: {save_plot(report, columns, plot)}")
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Fail with a clear message when ``host:port`` cannot be listened on."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise UserError(
+                f"cannot listen on {host}:{port} ({exc.strerror or exc}); try another --port"
+            ) from None
+
+
 @app.command("sandbox")
 def sandbox_command(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
@@ -420,10 +440,16 @@ def sandbox_command(
         low, high = status_delay
         if not 0 <= low <= high:
             raise UserError("--status-delay needs 0 <= MIN <= MAX")
+        check_port_free(host, port)
         url = _url(host, port)
         say(f"TargetSMS sandbox at {url}")
         say(f"  use it with --base-url {url}  (or TARGETSMS_BASE_URL={url})")
         say("  any non-empty login and password are accepted; press Ctrl-C to stop")
+        if not is_loopback(host):
+            say(
+                f"  note: clients refuse plain http:// to {host}; it is meant for this machine",
+                err=True,
+            )
         with contextlib.suppress(KeyboardInterrupt):
             run_server(Sandbox(seed=seed, status_delay=(low, high)), host=host, port=port)
         say("sandbox stopped")

@@ -1,7 +1,7 @@
 """``Client`` and ``AsyncClient``: the provider's two calls over httpx, with the duplicate guard.
 
 Both share :class:`_ClientCore` (settings, URL building, the guard, reply handling); only the
-waiting and the HTTP call differ. Every httpx failure is translated in :func:`_translate` into
+waiting and the HTTP call differ. Every httpx failure is translated by :func:`_translate` into
 one of two kinds that matter downstream: ``RequestNotSentError`` (proven nothing left: retried
 with backoff) and ``OutcomeUnknownError`` (may have been processed: never retried here).
 
@@ -33,6 +33,7 @@ from ._exceptions import (
     DuplicateRequestError,
     OutcomeUnknownError,
     RequestNotSentError,
+    TransportError,
     UnexpectedReplyError,
 )
 from ._guard import DuplicateGuard, RequestKey, request_key
@@ -71,28 +72,23 @@ for _name in ("httpx", "httpcore", "httpcore.http11", "httpcore.connection", "ta
         logging.getLogger(_name).addFilter(_FILTER)
 
 
-@contextlib.contextmanager
-def _translate(url: str) -> Iterator[None]:
-    """Turn httpx errors into our two kinds; ``url`` is already redacted."""
-    try:
-        yield
-    except (
-        httpx.ConnectError,
-        httpx.ConnectTimeout,
-        httpx.PoolTimeout,
-        httpx.UnsupportedProtocol,
-    ) as exc:
-        raise RequestNotSentError(
-            f"could not reach the provider ({type(exc).__name__}: {redact(str(exc), None)}); "
-            "nothing was sent",
-            url=url,
-        ) from None
-    except httpx.TransportError as exc:
-        raise OutcomeUnknownError(
-            f"no answer from the provider ({type(exc).__name__}: {redact(str(exc), None)}); "
-            "the request may have been processed",
-            url=url,
-        ) from None
+def _translate(exc: httpx.TransportError, url: str) -> TransportError:
+    """Turn an httpx error into one of our two kinds; ``url`` is already redacted.
+
+    The result is returned, not raised, so that it carries no reference to the httpx error
+    (whose request holds the real URL, password included).
+    """
+    detail = f"{type(exc).__name__}: {redact(str(exc), None)}"
+    if isinstance(
+        exc,
+        httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout | httpx.UnsupportedProtocol,
+    ):
+        return RequestNotSentError(
+            f"could not reach the provider ({detail}); nothing was sent", url=url
+        )
+    return OutcomeUnknownError(
+        f"no answer from the provider ({detail}); the request may have been processed", url=url
+    )
 
 
 def _read_body(response: httpx.Response, url: str) -> str:
@@ -114,6 +110,12 @@ def _read_body(response: httpx.Response, url: str) -> str:
             f"the provider answered HTTP {response.status_code}", raw=body[:500], url=url
         )
     return body
+
+
+def _sleep_of(clock: object, name: str, default: Callable[[float], Any]) -> Any:
+    """The clock's own sleep (a test or demo clock), else the real one."""
+    found = getattr(clock, name, None)
+    return found if callable(found) else default
 
 
 class _ClientCore:
@@ -170,8 +172,12 @@ class _ClientCore:
     def _url(self, params: list[tuple[str, str]]) -> tuple[str, str]:
         s = self._settings
         query = encode_query(s.login, s.password.reveal(), params)
-        shown = encode_query(s.login, "***", params)
-        return f"{s.base_url}?{query}", f"{s.base_url}?{shown}"
+        return f"{s.base_url}?{query}", self._shown(params)
+
+    def _shown(self, params: list[tuple[str, str]]) -> str:
+        """The request URL with the password replaced by ``***``: safe for errors and logs."""
+        s = self._settings
+        return f"{s.base_url}?{encode_query(s.login, '***', params)}"
 
     def _check_guard(self, key: RequestKey) -> float:
         wait = self._guard.try_acquire(key)
@@ -240,7 +246,7 @@ class Client(_ClientCore):
             retries=retries,
             backoff=backoff,
         )
-        self._sleep: Sleep = sleep or getattr(clock, "sleep", time.sleep)
+        self._sleep: Sleep = sleep if sleep is not None else _sleep_of(clock, "sleep", time.sleep)
         self._http = httpx.Client(transport=transport, timeout=self._timeout, trust_env=False)
 
     @property
@@ -288,27 +294,33 @@ class Client(_ClientCore):
             status_params(message_id), lambda body, url: parse_status_reply(body, url=url)
         )
 
+    def _fetch(self, params: list[tuple[str, str]]) -> httpx.Response | TransportError:
+        # the only frame holding the real URL; it ends before anything is raised
+        url, shown = self._url(params)
+        try:
+            return self._http.get(url)
+        except httpx.TransportError as exc:
+            return _translate(exc, shown)
+
     def _call(self, params: list[tuple[str, str]], parse: Callable[[str, str], T]) -> T:
         key = request_key(params)
         while wait := self._check_guard(key):
             self._sleep(wait)
-        url, shown = self._url(params)
-        reached = True
+        shown = self._shown(params)
+        outcome: httpx.Response | TransportError | None = None
         try:
             for attempt in range(self.retries + 1):
-                try:
-                    with _translate(shown):
-                        response = self._http.get(url)
+                outcome = self._fetch(params)
+                if not isinstance(outcome, RequestNotSentError) or attempt == self.retries:
                     break
-                except RequestNotSentError:
-                    if attempt == self.retries:
-                        reached = False
-                        raise
-                    logger.info("nothing sent (%s); retrying", shown)
-                    self._sleep(self.backoff * 2**attempt)
-            body = _read_body(response, shown)
+                logger.info("nothing sent (%s); retrying", shown)
+                self._sleep(self.backoff * 2**attempt)
+            assert outcome is not None
+            if isinstance(outcome, TransportError):
+                raise outcome
+            body = _read_body(outcome, shown)
         finally:
-            self._guard.release(key, reached=reached)
+            self._guard.release(key, reached=not isinstance(outcome, RequestNotSentError))
         return parse(body, shown)
 
     def close(self) -> None:
@@ -363,7 +375,9 @@ class AsyncClient(_ClientCore):
             retries=retries,
             backoff=backoff,
         )
-        self._sleep = sleep or getattr(clock, "async_sleep", asyncio.sleep)
+        self._sleep: Callable[[float], Any] = (
+            sleep if sleep is not None else _sleep_of(clock, "async_sleep", asyncio.sleep)
+        )
         self._http = httpx.AsyncClient(transport=transport, timeout=self._timeout, trust_env=False)
 
     @classmethod
@@ -398,27 +412,32 @@ class AsyncClient(_ClientCore):
             status_params(message_id), lambda body, url: parse_status_reply(body, url=url)
         )
 
+    async def _fetch(self, params: list[tuple[str, str]]) -> httpx.Response | TransportError:
+        url, shown = self._url(params)
+        try:
+            return await self._http.get(url)
+        except httpx.TransportError as exc:
+            return _translate(exc, shown)
+
     async def _call(self, params: list[tuple[str, str]], parse: Callable[[str, str], T]) -> T:
         key = request_key(params)
         while wait := self._check_guard(key):
             await self._sleep(wait)
-        url, shown = self._url(params)
-        reached = True
+        shown = self._shown(params)
+        outcome: httpx.Response | TransportError | None = None
         try:
             for attempt in range(self.retries + 1):
-                try:
-                    with _translate(shown):
-                        response = await self._http.get(url)
+                outcome = await self._fetch(params)
+                if not isinstance(outcome, RequestNotSentError) or attempt == self.retries:
                     break
-                except RequestNotSentError:
-                    if attempt == self.retries:
-                        reached = False
-                        raise
-                    logger.info("nothing sent (%s); retrying", shown)
-                    await self._sleep(self.backoff * 2**attempt)
-            body = _read_body(response, shown)
+                logger.info("nothing sent (%s); retrying", shown)
+                await self._sleep(self.backoff * 2**attempt)
+            assert outcome is not None
+            if isinstance(outcome, TransportError):
+                raise outcome
+            body = _read_body(outcome, shown)
         finally:
-            self._guard.release(key, reached=reached)
+            self._guard.release(key, reached=not isinstance(outcome, RequestNotSentError))
         return parse(body, shown)
 
     async def aclose(self) -> None:

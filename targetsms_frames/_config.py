@@ -163,7 +163,9 @@ def load_dotenv(path: str | Path = ".env", environ: dict[str, str] | None = None
         if not line or line.startswith("#") or "=" not in line:
             continue
         key, _, value = line.removeprefix("export ").partition("=")
-        key, value = key.strip(), value.strip().strip("'\"")
+        key, value = key.strip(), value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]  # one pair of matching outer quotes, nothing more
         if key and key not in target:
             target[key] = value
             loaded.append(key)

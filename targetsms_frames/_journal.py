@@ -223,12 +223,19 @@ class Journal:
                 "INSERT INTO requests (request_id, seq, state, params, phones, url_length)"
                 " VALUES (?, ?, 'planned', ?, ?, ?)",
                 (
-                    (r.request_id, i, json.dumps(r.params, ensure_ascii=False), ",".join(r.phones), r.url_length)
+                    (
+                        r.request_id,
+                        i,
+                        json.dumps(r.params, ensure_ascii=False),
+                        ",".join(r.phones),
+                        r.url_length,
+                    )
                     for i, r in enumerate(requests)
                 ),
             )
             db.executemany(
-                "INSERT INTO rows (pos, request_id, phone, send_state, send_error) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO rows (pos, request_id, phone, send_state, send_error)"
+                " VALUES (?, ?, ?, ?, ?)",
                 zip(
                     range(len(rows)),
                     rows["request_id"].astype(object).where(rows["request_id"].notna(), None),
@@ -251,7 +258,9 @@ class Journal:
         """Turn requests left ``inflight`` by a stopped run into ``unknown``; return how many."""
         db = self._db
         with self.transaction():
-            ids = [r[0] for r in db.execute("SELECT request_id FROM requests WHERE state='inflight'")]
+            ids = [
+                r[0] for r in db.execute("SELECT request_id FROM requests WHERE state='inflight'")
+            ]
             for request_id in ids:
                 self._finish(request_id, "unknown", INTERRUPTED, "interrupted", utc_now())
         return len(ids)
@@ -289,7 +298,9 @@ class Journal:
                 if cur.rowcount != 1:
                     raise JournalError(f"request {request_id} is not planned; refusing to send it")
 
-    def _finish(self, request_id: str, state: str, error: str | None, kind: str | None, now: str) -> None:
+    def _finish(
+        self, request_id: str, state: str, error: str | None, kind: str | None, now: str
+    ) -> None:
         self._db.execute(
             "UPDATE requests SET state=?, finished_at=?, error=?, error_kind=? WHERE request_id=?",
             (state, now, error, kind, request_id),
@@ -299,13 +310,16 @@ class Journal:
             (state, error, now if state == "unknown" else None, request_id),
         )
 
-    def record_sent(self, request_id: str, positions: Sequence[int], message_ids: Sequence[str]) -> str:
+    def record_sent(
+        self, request_id: str, positions: Sequence[int], message_ids: Sequence[str]
+    ) -> str:
         """Store the provider's IDs for the request's rows (in position order)."""
         now = utc_now()
         db = self._db
         with self.transaction():
             db.execute(
-                "UPDATE requests SET state='sent', finished_at=? WHERE request_id=?", (now, request_id)
+                "UPDATE requests SET state='sent', finished_at=? WHERE request_id=?",
+                (now, request_id),
             )
             db.executemany(
                 "UPDATE rows SET send_state='sent', message_id=?, sent_at=?, send_error=NULL "
@@ -328,7 +342,8 @@ class Journal:
         db = self._db
         with self.transaction():
             db.execute(
-                "UPDATE requests SET state='planned', error=?, error_kind='not_sent' WHERE request_id=?",
+                "UPDATE requests SET state='planned', error=?, error_kind='not_sent' "
+                "WHERE request_id=?",
                 (error, request_id),
             )
             db.execute(
@@ -340,7 +355,9 @@ class Journal:
         """Replace a refused multi-phone request by smaller planned ones (same parameters)."""
         db = self._db
         with self.transaction():
-            seq = db.execute("SELECT seq FROM requests WHERE request_id=?", (request_id,)).fetchone()[0]
+            seq = db.execute(
+                "SELECT seq FROM requests WHERE request_id=?", (request_id,)
+            ).fetchone()[0]
             db.execute(
                 "UPDATE requests SET state='split', finished_at=?, error=?, error_kind='split' "
                 "WHERE request_id=?",
@@ -348,7 +365,8 @@ class Journal:
             )
             for part in parts:
                 db.execute(
-                    "INSERT INTO requests (request_id, parent_id, seq, state, params, phones, url_length)"
+                    "INSERT INTO requests"
+                    " (request_id, parent_id, seq, state, params, phones, url_length)"
                     " VALUES (?, ?, ?, 'planned', ?, ?, ?)",
                     (
                         part.request_id,

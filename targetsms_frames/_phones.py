@@ -474,16 +474,18 @@ def _national(digits: _Digits, out: _Outcome, rows: IntArray, region: str) -> No
 
 
 def _exit_prefix_length(digits: _Digits, region: str) -> IntArray:
-    """Length of an international exit prefix (the region's own, else ``00``), or ``0``."""
+    """Length of the region's international exit prefix (``810`` in Russia), or ``0``.
+
+    ``00`` is not taken here: in some regions it starts national numbers, so it is only
+    tried, like a missing ``+``, when the number is not valid as written.
+    """
     meta = PhoneMetadata.metadata_for_region(region)
     idd = meta.international_prefix if meta is not None else None
-    k = np.zeros(len(digits), dtype=np.int64)
-    if idd:
-        k = np.maximum(_prefix_length(digits, idd), 0)
+    if not idd:
+        return np.zeros(len(digits), dtype=np.int64)
+    k = np.maximum(_prefix_length(digits, idd), 0)
     # A country code never starts with 0, so then it was no exit prefix.
     k[digits.drop(k).digit(0) <= 0] = 0
-    double_zero = (k == 0) & (digits.prefix_value(2) == 0) & (digits.digit(2) > 0)
-    k[double_zero] = 2
     return k
 
 
@@ -494,12 +496,14 @@ def _decide(digits: _Digits, plus: BoolArray, region: str) -> _Outcome:
     _international(digits.drop(exit_len), out, np.flatnonzero(intl))
     national = np.flatnonzero(~intl)
     _national(digits, out, national, region)
-    # International form without "+": tried where the reading above is not valid.
+    # International form without "+" (or after "00"): tried where the reading above fails.
     written = np.flatnonzero(~plus)
     retry = written[out.error[written] >= 0]
     if len(retry):
-        again = _Outcome.start(digits.take(retry))
-        _international(digits.take(retry), again, np.arange(len(retry)))
+        whole = digits.take(retry)
+        whole = whole.drop(np.where(whole.prefix_value(2) == 0, 2, 0))
+        again = _Outcome.start(whole)
+        _international(whole, again, np.arange(len(retry)))
         fixed = again.error == _OK
         out.error[retry[again.error == _SLOW]] = _SLOW
         out.code[retry[fixed]] = again.code[fixed]
@@ -635,10 +639,8 @@ def _slow_row(cleaned: str, region: str) -> tuple[str | None, str]:
     digits = cleaned.lstrip("+")
     if cleaned.startswith("+"):
         candidates = [cleaned]
-    elif digits.startswith("00"):
-        candidates = ["+" + digits[2:]]
     else:
-        candidates = [cleaned, "+" + digits]
+        candidates = [cleaned, "+" + (digits[2:] if digits.startswith("00") else digits)]
     reason: str | None = None
     for candidate in candidates:
         try:

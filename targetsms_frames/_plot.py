@@ -188,6 +188,7 @@ def plot_delivery(
     labels = _bar_labels(report, columns)
     n_bars = len(report)
 
+    figure: Figure
     if ax is None:
         figure = DeliveryFigure(figsize=(10.0, 2.0 + 0.4 * max(n_bars, 1)), layout="constrained")
         ax = figure.add_subplot()

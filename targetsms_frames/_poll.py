@@ -86,12 +86,14 @@ def _status_columns(
         pd.Series(status_at.to_numpy()), utc=True, format="ISO8601"
     ).to_numpy()
     out["status_at"] = pd.to_datetime(out["status_at"], utc=True)
-    out["status_checked_at"] = pd.to_numeric(pd.Series(checked_at.to_numpy()), errors="coerce").to_numpy()
+    out["status_checked_at"] = pd.to_numeric(
+        pd.Series(checked_at.to_numpy()), errors="coerce"
+    ).to_numpy()
     return out
 
 
-def _iso(moment: object) -> str:
-    return pd.Timestamp(moment).tz_convert(UTC).isoformat(timespec="milliseconds")
+def _iso(moment: pd.Timestamp) -> str:
+    return moment.tz_convert(UTC).isoformat(timespec="milliseconds")
 
 
 def poll_statuses(
@@ -197,7 +199,9 @@ def _poll(
     started = clock()
     status = frame["status"].astype(object).to_numpy(copy=True)
     status_at = frame["status_at"].astype(object).to_numpy(copy=True)
-    checked = pd.to_numeric(frame["status_checked_at"], errors="coerce").to_numpy(dtype=float, copy=True)
+    checked = pd.to_numeric(frame["status_checked_at"], errors="coerce").to_numpy(
+        dtype=float, copy=True
+    )
     ids = frame["message_id"].astype(object).to_numpy()
     todo = (frame["send_state"] == "sent").to_numpy() & pd.notna(ids)
     limiter = RateLimiter(rate, clock=clock, sleep=sleep)
@@ -210,7 +214,18 @@ def _poll(
         due = open_ & (np.isnan(checked) | (now - checked >= window))
         positions = np.flatnonzero(due).tolist()
         if positions:
-            _round(client, positions, ids, status, status_at, checked, book, limiter, concurrency, progress)
+            _round(
+                client,
+                positions,
+                ids,
+                status,
+                status_at,
+                checked,
+                book,
+                limiter,
+                concurrency,
+                progress,
+            )
             continue
         if not until_final:
             break
@@ -258,7 +273,9 @@ def _round(
                         if isinstance(result, ProviderError):
                             logger.warning("status of %s: %s", ids[pos], result.text)
                     at = status_at[pos]
-                    updates.append((pos, status[pos], None if pd.isna(at) else _iso(at), now))
+                    updates.append(
+                        (pos, status[pos], None if pd.isna(at) else _iso(pd.Timestamp(at)), now)
+                    )
                 bar.update(len(batch))
         finally:
             runner.drain()

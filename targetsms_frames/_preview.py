@@ -65,7 +65,9 @@ def estimate_cost(
     """
     out = frame.copy()
     viber, sms = _channel(out, "send_viber"), _channel(out, "send_sms")
-    parts = pd.to_numeric(out.get("sms_parts", 0), errors="coerce")
+    parts = pd.to_numeric(
+        out["sms_parts"] if "sms_parts" in out else pd.Series(0, index=out.index), errors="coerce"
+    )
     sms_cost = np.where(sms > 0, parts.fillna(0).to_numpy(dtype=float) * (price_sms or 0.0), 0.0)
     viber_cost = np.where(viber > 0, float(price_viber or 0.0), 0.0)
     viber_first = ((viber > 0) & ((sms == 0) | (viber <= sms))).to_numpy(dtype=bool)
@@ -137,12 +139,16 @@ def preview(
     info = sms_info(texts.astype("str"))
     sms_on = _channel(display, "send_sms").to_numpy() > 0
     info["sms_parts"] = info["sms_parts"].where(sms_on, 0)
-    viber = display["text_viber"] if "text_viber" in display else pd.Series(pd.NA, index=display.index)
+    viber = (
+        display["text_viber"] if "text_viber" in display else pd.Series(pd.NA, index=display.index)
+    )
     outcome = pd.concat(
         [
             info,
             pd.DataFrame({"viber_length": viber.astype("str").str.len().astype("Int64")}),
-            plan[["request_id", "url_length", "duplicate", "same_phone", "send_state", "send_error"]],
+            plan[
+                ["request_id", "url_length", "duplicate", "same_phone", "send_state", "send_error"]
+            ],
         ],
         axis=1,
     )
@@ -173,7 +179,8 @@ class Summary:
             f"<td style='text-align:left'>{html.escape(v)}</td></tr>"
             for k, v in self.lines
         )
-        return f"<table><caption style='text-align:left'><b>{html.escape(self.title)}</b></caption>{rows}</table>"
+        caption = f"<caption style='text-align:left'><b>{html.escape(self.title)}</b></caption>"
+        return f"<table>{caption}{rows}</table>"
 
 
 def _count(series: pd.Series, value: str) -> int:
@@ -197,7 +204,9 @@ def summarize(frame: pd.DataFrame) -> Summary:
       send states   sent: 2
     """
     lines: list[tuple[str, str]] = [("rows", f"{len(frame):,}")]
-    state = frame["send_state"] if "send_state" in frame else pd.Series("planned", index=frame.index)
+    state = (
+        frame["send_state"] if "send_state" in frame else pd.Series("planned", index=frame.index)
+    )
     requests = frame["request_id"].nunique() if "request_id" in frame else 0
     planned = _count(state, "planned")
     title = "Campaign preview" if planned == len(frame) - _count(state, "skipped") else "Campaign"
@@ -234,7 +243,11 @@ def summarize(frame: pd.DataFrame) -> Summary:
         words = frame["status"].value_counts()
         lines.append(("statuses", ", ".join(f"{k}: {v:,}" for k, v in words.items()) or "none yet"))
         delivered = int(frame["status"].isin(["deliver", "read"]).sum())
-        final = int(frame["status"].isin(["deliver", "read", "not_deliver", "expired", "partly_deliver"]).sum())
+        final = int(
+            frame["status"]
+            .isin(["deliver", "read", "not_deliver", "expired", "partly_deliver"])
+            .sum()
+        )
         if final:
             lines.append(("delivery rate", f"{delivered / final:.1%} of {final:,} final"))
     return Summary(title, lines)

@@ -60,9 +60,9 @@ from ._plan import (
     iter_requests,
     plan_requests,
 )
+from ._pool import BoundedRunner, RateLimiter
 from ._prepare import Prepared, prepare, result_frame
 from ._progress import Bar, progress_bar
-from ._pool import BoundedRunner, RateLimiter
 
 __all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_RATE", "budget_for", "plan_campaign", "send"]
 
@@ -85,6 +85,11 @@ def budget_for(client: Client | None) -> UrlBudget:
     return UrlBudget.allowance(base)
 
 
+def _objects(values: pd.Series) -> np.ndarray:
+    """Values as a writable object array with ``None`` for missing."""
+    return np.array(values.astype(object).where(values.notna(), None).tolist(), dtype=object)
+
+
 def plan_campaign(
     prepared: Prepared,
     budget: UrlBudget,
@@ -100,7 +105,7 @@ def plan_campaign(
     has_length = np.zeros(n, dtype=bool)
     duplicate = np.zeros(n, dtype=bool)
     same_phone = np.zeros(n, dtype=bool)
-    error = prepared.reject_reason.to_numpy(dtype=object, na_value=None).copy()
+    error = _objects(prepared.reject_reason)
     if len(prepared.messages):
         part = plan_requests(
             prepared.messages,
@@ -110,23 +115,23 @@ def plan_campaign(
             skip_duplicates=skip_duplicates,
         )
         pos = prepared.messages.index.to_numpy(dtype=np.int64)
-        request_id[pos] = part["request_id"].to_numpy(dtype=object, na_value=None)
+        request_id[pos] = _objects(part["request_id"])
         url_length[pos] = part["url_length"].fillna(0).to_numpy(dtype=np.int64)
         has_length[pos] = part["url_length"].notna().to_numpy()
         duplicate[pos] = part["duplicate"].to_numpy(dtype=bool)
         same_phone[pos] = part["same_phone"].to_numpy(dtype=bool)
-        reason = part["plan_error"].to_numpy(dtype=object, na_value=None)
+        reason = _objects(part["plan_error"])
         dup = duplicate[pos] & part["request_id"].isna().to_numpy()
         error[pos] = np.where(dup, DUPLICATE_REASON, reason)
     planned = pd.notna(request_id)
     return pd.DataFrame(
         {
-            "request_id": pd.array(request_id, dtype="str"),
+            "request_id": pd.Series(request_id, dtype="str"),
             "url_length": pd.arrays.IntegerArray(url_length, ~has_length),
             "duplicate": duplicate,
             "same_phone": same_phone,
-            "send_state": pd.array(np.where(planned, "planned", "skipped"), dtype="str"),
-            "send_error": pd.array(np.where(planned, None, error), dtype="str"),
+            "send_state": pd.Series(np.where(planned, "planned", "skipped"), dtype="str"),
+            "send_error": pd.Series(error, dtype="str").where(~planned),
         }
     )
 
@@ -352,7 +357,9 @@ def send(
             return _assemble(prepared, plan, book.rows())
         recovered = book.recover_interrupted()
         if recovered:
-            logger.warning("%d request(s) were in flight when the last run stopped: unknown", recovered)
+            logger.warning(
+                "%d request(s) were in flight when the last run stopped: unknown", recovered
+            )
         pending = book.pending()
         assert client is not None
         limiter = RateLimiter(rate, clock=client.clock, sleep=client.sleep)

@@ -17,10 +17,14 @@ Examples
 
 from __future__ import annotations
 
+import numbers
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
+
+import numpy as np
+import pandas as pd
 
 from ._exceptions import (
     AccountError,
@@ -106,7 +110,11 @@ ERROR_TEXTS: Final[Mapping[str, type[ProviderError]]] = {
 # "SMS will be sent as soon as you top up": the message is held, not refused.
 _HELD_PREFIX: Final = "Недостаточно средств"
 
-_IDS_RE: Final = re.compile(r"\d+(?:,\d+)*")
+_IDS_RE: Final = re.compile(r"[0-9]+(?:,[0-9]+)*")
+_DIGITS_RE: Final = re.compile(r"[0-9]+")
+_INT_TEXT_RE: Final = re.compile(r"[+-]?[0-9]+")
+_ERRORLIKE_RE: Final = re.compile(r"[А-Яа-яЁё]{2}|^error\b", re.IGNORECASE)
+_LONG_NUMBER_RE: Final = re.compile(r"[0-9]{7}")
 _MARKUP_RE: Final = re.compile(r"<\s*[a-zA-Z!/?]")
 _RAW_KEEP: Final = 500
 
@@ -121,15 +129,15 @@ def quote_value(value: str) -> str:
 
 
 def _format_value(name: str, value: object) -> str:
-    if isinstance(value, bool):
+    if isinstance(value, bool | np.bool_):
         return "1" if value else "0"
     if name in _INT_PARAMS:
-        if isinstance(value, float) and value.is_integer():
+        if isinstance(value, numbers.Integral):
             return str(int(value))
-        if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+        if isinstance(value, numbers.Real) and float(value).is_integer():
             return str(int(value))
-        if isinstance(value, int):
-            return str(value)
+        if isinstance(value, str) and _INT_TEXT_RE.fullmatch(value.strip()):
+            return str(int(value))
         raise TypeError(f"{name} must be an integer, got {value!r}")
     return str(value)
 
@@ -137,9 +145,12 @@ def _format_value(name: str, value: object) -> str:
 def _is_blank(value: object) -> bool:
     if value is None:
         return True
-    if isinstance(value, float) and value != value:  # NaN
-        return True
-    return isinstance(value, str) and value == ""
+    if isinstance(value, str):
+        return value == ""
+    try:
+        return bool(pd.isna(value))  # NaN, pd.NA, pd.NaT, None-likes
+    except (TypeError, ValueError):
+        return False
 
 
 def send_params(
@@ -179,7 +190,7 @@ def send_params(
         )
     phone_list = [phones] if isinstance(phones, str) else list(phones)
     phone_list = [p.strip() for p in phone_list]
-    if not phone_list or any(not p.isdigit() for p in phone_list):
+    if not phone_list or any(not _DIGITS_RE.fullmatch(p) for p in phone_list):
         raise ValueError("phones must be non-empty strings of international digits")
     if len(set(phone_list)) != len(phone_list):
         raise ValueError("the same phone appears twice in one request")
@@ -203,7 +214,7 @@ def status_params(message_id: str | int) -> list[tuple[str, str]]:
     [('id_message', '1179038981')]
     """
     text = str(message_id).strip()
-    if not text.isdigit():
+    if not _DIGITS_RE.fullmatch(text):
         raise ValueError(f"message id must be digits, got {text!r}")
     return [("id_message", text)]
 
@@ -234,10 +245,28 @@ def redact(text: str, password: str | None) -> str:
     """
     out = re.sub(r"(password=)[^&\s'\"]*", r"\1***", text)
     if password:
-        for form in {password, quote_value(password), quote(password, safe="")}:
+        for form in {password, quote_value(password), quote_plus(password), quote(password)}:
             if form:
                 out = out.replace(form, "***")
     return out
+
+
+def _refusal(text: str, raw: str, url: str | None) -> ProviderError:
+    """A provider error for a text that reads as one; anything else is not a clear answer.
+
+    Known texts, and unknown ones written as the provider writes errors (Russian words, or an
+    ``error:`` prefix) with no number long enough to be a message ID, are refusals: nothing
+    was sent. Anything else (``OK 1179038981``, ``-5``, a stray word) may hide an accepted
+    message, so it is an ``UnexpectedReplyError``: the request may have been processed.
+    """
+    known = text in ERROR_TEXTS
+    if not known and (not _ERRORLIKE_RE.search(text) or _LONG_NUMBER_RE.search(text)):
+        raise UnexpectedReplyError(
+            "the provider's reply is neither message IDs nor an error text",
+            raw=raw[:_RAW_KEEP],
+            url=url,
+        )
+    return classify_error(text, url=url)
 
 
 def classify_error(text: str, *, url: str | None = None) -> ProviderError:
@@ -296,11 +325,11 @@ def parse_send_reply(body: str, *, expected: int, url: str | None = None) -> lis
                 url=url,
             )
         return ids
-    if text[0].isdigit() and re.fullmatch(r"[\d,\s]+", text):
+    if re.fullmatch(r"[0-9,\s]+", text):
         raise UnexpectedReplyError(
             "the provider's reply looks like IDs but is malformed", raw=body[:_RAW_KEEP], url=url
         )
-    raise classify_error(text, url=url)
+    raise _refusal(text, body, url)
 
 
 def parse_status_reply(body: str, *, url: str | None = None) -> str:
@@ -317,7 +346,7 @@ def parse_status_reply(body: str, *, url: str | None = None) -> str:
     text = _check_readable(body, url)
     if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", text):
         return text
-    raise classify_error(text, url=url)
+    raise _refusal(text, body, url)
 
 
 def is_final_status(status: str) -> bool:

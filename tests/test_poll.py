@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,7 +17,7 @@ def _gaps(sandbox: tsf.Sandbox, ids: pd.Series) -> list[float]:
     gaps: list[float] = []
     for mid in ids:
         times = sandbox.status_checks(mid)
-        gaps += [b - a for a, b in zip(times, times[1:], strict=False)]
+        gaps += [b - a for a, b in itertools.pairwise(times)]
     return gaps
 
 

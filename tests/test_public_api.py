@@ -15,8 +15,8 @@ EXTRA = {
     "JournalError", "JournalMismatchError", "ManualClock", "MessageContentError",
     "OutcomeUnknownError", "PhoneError", "RenderError", "RequestNotSentError", "SenderError",
     "StopListedError", "Summary", "TableNotFoundError", "TableReadError", "TransportError",
-    "UnexpectedReplyError", "__version__", "estimate_cost", "load_dotenv", "read_journal", "summarize",
-    "write_excel",
+    "UnexpectedReplyError", "__version__", "estimate_cost", "load_dotenv", "read_journal",
+    "summarize", "write_excel",
 }  # fmt: skip
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -48,7 +49,10 @@ def test_a_1000_row_campaign_joins_every_id_to_its_own_row(
 
 
 def test_resuming_with_the_same_journal_sends_nothing_again(
-    tmp_path: Path, sandbox: tsf.Sandbox, client: tsf.Client, make_messages: Callable[..., pd.DataFrame]
+    tmp_path: Path,
+    sandbox: tsf.Sandbox,
+    client: tsf.Client,
+    make_messages: Callable[..., pd.DataFrame],
 ) -> None:
     msgs = make_messages(50)
     journal = tmp_path / "campaign.sqlite"
@@ -73,7 +77,10 @@ def test_a_journal_of_another_campaign_is_refused(
 
 
 def test_own_columns_may_change_without_breaking_resume(
-    tmp_path: Path, sandbox: tsf.Sandbox, client: tsf.Client, make_messages: Callable[..., pd.DataFrame]
+    tmp_path: Path,
+    sandbox: tsf.Sandbox,
+    client: tsf.Client,
+    make_messages: Callable[..., pd.DataFrame],
 ) -> None:
     msgs = make_messages(10)
     journal = tmp_path / "c.sqlite"
@@ -82,7 +89,9 @@ def test_own_columns_may_change_without_breaking_resume(
     assert (out["send_state"] == "sent").all() and _sends(sandbox) == 3
 
 
-@pytest.mark.parametrize("fault", ["drop_before", "drop_after", "timeout_after", "http_500", "garbage"])
+@pytest.mark.parametrize(
+    "fault", ["drop_before", "drop_after", "timeout_after", "http_500", "garbage"]
+)
 def test_an_ambiguous_reply_marks_the_request_unknown_and_it_is_never_resent(
     tmp_path: Path,
     sandbox: tsf.Sandbox,
@@ -113,7 +122,10 @@ def test_an_ambiguous_reply_marks_the_request_unknown_and_it_is_never_resent(
 
 
 def test_a_refused_connection_leaves_rows_planned_and_resume_sends_them(
-    tmp_path: Path, sandbox: tsf.Sandbox, client: tsf.Client, make_messages: Callable[..., pd.DataFrame]
+    tmp_path: Path,
+    sandbox: tsf.Sandbox,
+    client: tsf.Client,
+    make_messages: Callable[..., pd.DataFrame],
 ) -> None:
     msgs = make_messages(9, texts=3)
     journal = tmp_path / "c.sqlite"
@@ -141,9 +153,10 @@ def test_a_stop_listed_phone_fails_alone_and_the_other_phones_are_sent(
     assert (out.drop(index=7)["send_state"] == "sent").all()
     recorded = sandbox.messages
     assert sorted(recorded["phone"]) == sorted(out.drop(index=7)["phone"])
-    assert _by_id(sandbox).loc[out.drop(index=7)["message_id"], "phone"].tolist() == out.drop(
-        index=7
-    )["phone"].tolist()
+    assert (
+        _by_id(sandbox).loc[out.drop(index=7)["message_id"], "phone"].tolist()
+        == out.drop(index=7)["phone"].tolist()
+    )
 
 
 def _scripted(reply: Callable[[httpx.Request], httpx.Response]) -> tsf.Client:
@@ -181,7 +194,11 @@ def test_held_for_funds_is_unknown_not_failed(make_messages: Callable[..., pd.Da
         "Недостаточно средств для отправки SMS. SMS будет отправлена как только вы пополните "
         "счет по данному направлению."
     )
-    out = tsf.send(make_messages(2, texts=1), _scripted(lambda r: httpx.Response(200, text=text)), progress=False)
+    out = tsf.send(
+        make_messages(2, texts=1),
+        _scripted(lambda r: httpx.Response(200, text=text)),
+        progress=False,
+    )
     assert (out["send_state"] == "unknown").all()
 
 
@@ -195,7 +212,11 @@ def test_many_ambiguous_replies_in_a_row_stop_the_campaign(
         return httpx.Response(503, text="<html>busy</html>")
 
     out = tsf.send(
-        make_messages(40, texts=40), _scripted(reply), progress=False, concurrency=1, max_unknown_in_a_row=4
+        make_messages(40, texts=40),
+        _scripted(reply),
+        progress=False,
+        concurrency=1,
+        max_unknown_in_a_row=4,
     )
     assert len(calls) == 4
     assert (out["send_state"] == "unknown").sum() == 4
@@ -224,7 +245,10 @@ def test_invalid_and_duplicate_rows_are_skipped_with_their_reason(
 
 
 def test_a_request_in_flight_when_the_run_died_becomes_unknown_on_resume(
-    tmp_path: Path, sandbox: tsf.Sandbox, client: tsf.Client, make_messages: Callable[..., pd.DataFrame]
+    tmp_path: Path,
+    sandbox: tsf.Sandbox,
+    client: tsf.Client,
+    make_messages: Callable[..., pd.DataFrame],
 ) -> None:
     msgs = make_messages(9, texts=3)
     journal = tmp_path / "c.sqlite"
@@ -241,7 +265,11 @@ def test_a_request_in_flight_when_the_run_died_becomes_unknown_on_resume(
 
     assert _sends(sandbox) == before
     assert (out.loc[out["request_id"] == "R000002", "send_state"] == "unknown").all()
-    assert out.loc[out["request_id"] == "R000002", "send_error"].str.contains("may have been sent").all()
+    assert (
+        out.loc[out["request_id"] == "R000002", "send_error"]
+        .str.contains("may have been sent")
+        .all()
+    )
 
 
 def test_the_password_never_reaches_the_journal_or_the_results(
@@ -262,11 +290,14 @@ def test_the_password_never_reaches_the_journal_or_the_results(
 
 
 def test_sending_paces_requests_at_the_given_rate(
-    clock: tsf.ManualClock, sandbox: tsf.Sandbox, client: tsf.Client, make_messages: Callable[..., pd.DataFrame]
+    clock: tsf.ManualClock,
+    sandbox: tsf.Sandbox,
+    client: tsf.Client,
+    make_messages: Callable[..., pd.DataFrame],
 ) -> None:
     start = clock()
     tsf.send(make_messages(20, texts=20), client, progress=False, rate=2.0, concurrency=1)
     times = [r.time for r in sandbox.requests]
     assert len(times) == 20
-    assert all(b - a >= 0.5 - 1e-9 for a, b in zip(times, times[1:], strict=False))
+    assert all(b - a >= 0.5 - 1e-9 for a, b in itertools.pairwise(times))
     assert clock() - start >= 9.5
