@@ -24,7 +24,9 @@ TEXTS = [
     "x" * 700,
     "Ж" * 400,  # 2400 encoded characters: never fits
 ]
-phones = st.sampled_from([str(79000000000 + i) for i in range(40)] + ["380442589632", "77011234567"])
+phones = st.sampled_from(
+    [str(79000000000 + i) for i in range(40)] + ["380442589632", "77011234567"]
+)
 rows = st.lists(
     st.tuples(phones, st.sampled_from(TEXTS), st.sampled_from(["Shop", "Магазин", "12345"])),
     min_size=1,
@@ -58,7 +60,11 @@ def test_packing_properties_hold_for_any_campaign(
     data: list[tuple[str, str, str]], limit: int, max_phones: int, skip: bool
 ) -> None:
     frame = _frame(data)
-    options = {"max_url_length": limit, "max_phones_per_request": max_phones, "skip_duplicates": skip}
+    options = {
+        "max_url_length": limit,
+        "max_phones_per_request": max_phones,
+        "skip_duplicates": skip,
+    }
     plan = plan_requests(frame, budget=BUDGET, **options)  # type: ignore[arg-type]
 
     # every row is in exactly one request, or flagged as duplicate / too long, never dropped
@@ -66,7 +72,14 @@ def test_packing_properties_hold_for_any_campaign(
     flagged = (plan["duplicate"] & skip) | plan["plan_error"].notna()
     assert (planned ^ flagged).all()
     for pos in np.flatnonzero(plan["plan_error"].notna().to_numpy()):
-        alone = _url((frame["phone"].iat[pos],), {"send_sms": "1", "sender_sms": frame["sender_sms"].iat[pos], "text_sms": frame["text_sms"].iat[pos]})
+        alone = _url(
+            (frame["phone"].iat[pos],),
+            {
+                "send_sms": "1",
+                "sender_sms": frame["sender_sms"].iat[pos],
+                "text_sms": frame["text_sms"].iat[pos],
+            },
+        )
         assert len(alone) > limit
     seen = set()
     for request in iter_requests(frame, plan):
@@ -90,7 +103,9 @@ def test_packing_properties_hold_for_any_campaign(
 
 
 def test_three_thousand_phones_with_one_text_need_few_requests() -> None:
-    frame = _frame([(str(79100000000 + i), "Скидка 10% только сегодня!", "Shop") for i in range(3000)])
+    frame = _frame(
+        [(str(79100000000 + i), "Скидка 10% только сегодня!", "Shop") for i in range(3000)]
+    )
     plan = plan_requests(frame, budget=BUDGET)
     assert plan["request_id"].nunique() <= 30
     assert int(plan["url_length"].max()) <= 2000
@@ -99,7 +114,10 @@ def test_three_thousand_phones_with_one_text_need_few_requests() -> None:
 def test_a_too_long_row_is_flagged_not_dropped() -> None:
     frame = _frame([("79000000001", "Ж" * 400, "Shop"), ("79000000002", "Hi", "Shop")])
     plan = plan_requests(frame, budget=BUDGET)
-    assert pd.isna(plan.loc[0, "request_id"]) and "over the limit of 2,000" in plan.loc[0, "plan_error"]
+    assert (
+        pd.isna(plan.loc[0, "request_id"])
+        and "over the limit of 2,000" in plan.loc[0, "plan_error"]
+    )
     assert plan.loc[0, "url_length"] > 2000
     assert plan.loc[1, "request_id"] == "R000001"
 
