@@ -135,7 +135,7 @@ def _format_value(name: str, value: object) -> str:
         if isinstance(value, numbers.Integral):
             return str(int(value))
         if isinstance(value, numbers.Real) and float(value).is_integer():
-            return str(int(value))
+            return str(int(float(value)))
         if isinstance(value, str) and _INT_TEXT_RE.fullmatch(value.strip()):
             return str(int(value))
         raise TypeError(f"{name} must be an integer, got {value!r}")
@@ -143,14 +143,13 @@ def _format_value(name: str, value: object) -> str:
 
 
 def _is_blank(value: object) -> bool:
-    if value is None:
+    if value is None or value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, str):
         return value == ""
-    try:
-        return bool(pd.isna(value))  # NaN, pd.NA, pd.NaT, None-likes
-    except (TypeError, ValueError):
-        return False
+    if isinstance(value, float | np.floating):
+        return bool(np.isnan(value))
+    return False
 
 
 def send_params(
