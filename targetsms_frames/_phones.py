@@ -566,9 +566,6 @@ def _clean_bytes(text: pa.LargeStringArray) -> tuple[_Digits, BoolArray, BoolArr
     """Drop separators: the digits, a leading-``+`` mask, and rows needing careful cleaning."""
     text = text.fill_null("")
     n = len(text)
-    tel = pc.starts_with(text, "tel:", ignore_case=True)
-    if pc.any(tel).as_py():
-        text = pc.if_else(tel, pc.utf8_slice_codeunits(text, 4), text)
     if isinstance(text, pa.ChunkedArray):
         text = text.combine_chunks()
     offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset : text.offset + n + 1]
