@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
+from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 
@@ -184,6 +185,21 @@ def _merge_journal(frame: pd.DataFrame, book: Journal) -> pd.DataFrame:
     return _status_columns(frame, rows["status"], rows["status_at"], rows["checked_at"])
 
 
+@dataclass
+class _State:
+    """Per-row polling state, as arrays the rounds update in place."""
+
+    ids: np.ndarray
+    status: np.ndarray
+    status_at: np.ndarray
+    checked: np.ndarray
+    todo: np.ndarray
+
+    def open(self) -> np.ndarray:
+        words = pd.Series(self.status, dtype=object)
+        return self.todo & (words.isna() | (words == PENDING_STATUS)).to_numpy(dtype=bool)
+
+
 def _poll(
     frame: pd.DataFrame,
     client: Client,
@@ -197,89 +213,84 @@ def _poll(
     clock, sleep = client.clock, client.sleep
     window = client.duplicate_window + _MARGIN
     started = clock()
-    status = frame["status"].astype(object).to_numpy(copy=True)
-    status_at = frame["status_at"].astype(object).to_numpy(copy=True)
-    checked = pd.to_numeric(frame["status_checked_at"], errors="coerce").to_numpy(
-        dtype=float, copy=True
-    )
     ids = frame["message_id"].astype(object).to_numpy()
-    todo = (frame["send_state"] == "sent").to_numpy() & pd.notna(ids)
+    state = _State(
+        ids=ids,
+        status=frame["status"].astype(object).to_numpy(copy=True),
+        status_at=frame["status_at"].astype(object).to_numpy(copy=True),
+        checked=pd.to_numeric(frame["status_checked_at"], errors="coerce").to_numpy(
+            dtype=float, copy=True
+        ),
+        todo=(frame["send_state"] == "sent").to_numpy() & pd.notna(ids),
+    )
     limiter = RateLimiter(rate, clock=clock, sleep=sleep)
-    while True:
-        words = pd.Series(status, dtype=object)
-        open_ = todo & (words.isna() | (words == PENDING_STATUS)).to_numpy(dtype=bool)
-        if not open_.any():
-            break
-        now = clock()
-        due = open_ & (np.isnan(checked) | (now - checked >= window))
-        positions = np.flatnonzero(due).tolist()
-        if positions:
-            _round(
-                client,
-                positions,
-                ids,
-                status,
-                status_at,
-                checked,
-                book,
-                limiter,
-                concurrency,
-                progress,
-            )
-            continue
-        if not until_final:
-            break
-        wake = float(np.nanmin(np.where(open_, checked, np.nan))) + window
-        if timeout is not None and wake - started > timeout:
-            break
-        sleep(max(0.0, wake - clock()))
-    out = frame.copy()
+    open_ = state.open()
+    due = open_ & (np.isnan(state.checked) | (clock() - state.checked >= window))
+    # one bar: checks for a single round; messages reaching a final status for until_final
+    total = int(open_.sum()) if until_final else int(due.sum())
+    desc = "final statuses" if until_final else "statuses"
+    with progress_bar(total=total, enabled=progress and total > 0, desc=desc) as bar:
+        checks = 0
+        while open_.any():
+            now = clock()
+            due = open_ & (np.isnan(state.checked) | (now - state.checked >= window))
+            positions = np.flatnonzero(due).tolist()
+            if positions:
+                _round(client, positions, state, book, limiter, concurrency)
+                checks += len(positions)
+                still = state.open()
+                bar.update(len(positions) if not until_final else int(open_.sum() - still.sum()))
+                bar.set_postfix(checks=checks, pending=int(still.sum()), refresh=False)
+                open_ = still
+                if not until_final:
+                    break
+                continue
+            if not until_final:
+                break
+            wake = float(np.nanmin(np.where(open_, state.checked, np.nan))) + window
+            if timeout is not None and wake - started > timeout:
+                break
+            sleep(max(0.0, wake - clock()))
     return _status_columns(
-        out,
-        pd.Series(status, dtype=object).where(pd.notna(status), None),
-        pd.Series(status_at, dtype=object),
-        pd.Series(checked),
+        frame.copy(),
+        pd.Series(state.status, dtype=object).where(pd.notna(state.status), None),
+        pd.Series(state.status_at, dtype=object),
+        pd.Series(state.checked),
     )
 
 
 def _round(
     client: Client,
     positions: list[int],
-    ids: np.ndarray,
-    status: np.ndarray,
-    status_at: np.ndarray,
-    checked: np.ndarray,
+    state: _State,
     book: Journal | None,
     limiter: RateLimiter,
     concurrency: int,
-    progress: bool,
 ) -> None:
+    """Check each position once; record the results (in the journal too)."""
     runner: BoundedRunner[int, str] = BoundedRunner(
-        lambda pos: client.status(str(ids[pos])), concurrency=concurrency, limiter=limiter
+        lambda pos: client.status(str(state.ids[pos])), concurrency=concurrency, limiter=limiter
     )
     updates: list[tuple[int, str | None, str | None, float]] = []
     errors = 0
-    with progress_bar(total=len(positions), enabled=progress, desc="statuses") as bar:
-        try:
-            for batch in runner.run(deque(positions)):
-                now = client.clock()
-                for pos, result in batch:
-                    checked[pos] = now
-                    if isinstance(result, str):
-                        status[pos] = result
-                        status_at[pos] = pd.Timestamp(now, unit="s", tz="UTC")
-                    elif not isinstance(result, DuplicateRequestError):
-                        errors += 1
-                        if isinstance(result, ProviderError):
-                            logger.warning("status of %s: %s", ids[pos], result.text)
-                    at = status_at[pos]
-                    updates.append(
-                        (pos, status[pos], None if pd.isna(at) else _iso(pd.Timestamp(at)), now)
-                    )
-                bar.update(len(batch))
-        finally:
-            runner.drain()
-            if book is not None and updates:
-                book.record_statuses(updates)
+    try:
+        for batch in runner.run(deque(positions)):
+            now = client.clock()
+            for pos, result in batch:
+                state.checked[pos] = now
+                if isinstance(result, str):
+                    state.status[pos] = result
+                    state.status_at[pos] = pd.Timestamp(now, unit="s", tz="UTC")
+                elif not isinstance(result, DuplicateRequestError):
+                    errors += 1
+                    if isinstance(result, ProviderError):
+                        logger.warning("status of %s: %s", state.ids[pos], result.text)
+                at = state.status_at[pos]
+                stamp = None if pd.isna(at) else _iso(pd.Timestamp(at))
+                updates.append((pos, state.status[pos], stamp, now))
+    finally:
+        runner.drain()
+        if book is not None and updates:
+            book.record_statuses(updates)
     if errors:
         logger.warning("%d status check(s) got no clear answer; they are retried later", errors)
