@@ -38,7 +38,7 @@ from ._exceptions import ConfigurationError, TargetSMSError
 from ._io import read_table
 from ._poll import poll_statuses, read_journal
 from ._render import render
-from ._report import delivery_report
+from ._report import OUTCOMES, delivery_report
 from ._sandbox import Sandbox
 from ._schema import MESSAGE_COLUMNS
 from ._send import DEFAULT_CONCURRENCY, DEFAULT_RATE, send
@@ -51,19 +51,7 @@ INTERRUPTED: Final = 130
 _OUT_SUFFIXES: Final = (".csv", ".xlsx", ".parquet")
 _PLOT_SUFFIXES: Final = (".png", ".svg", ".pdf", ".jpg", ".jpeg")
 _ALWAYS_SHOWN: Final = ("messages", "delivered", "delivery_rate")
-_COUNT_NAMES: Final = frozenset(
-    {
-        "not_delivered",
-        "expired",
-        "partly_delivered",
-        "other_final",
-        "pending",
-        "failed",
-        "unknown",
-        "skipped",
-        "planned",
-    }
-)
+_COUNT_NAMES: Final = frozenset(OUTCOMES) - {"delivered"}
 
 app = typer.Typer(
     name="targetsms-frames",

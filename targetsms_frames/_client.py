@@ -22,7 +22,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import httpx
 
@@ -45,6 +45,9 @@ from ._wire import (
     send_params,
     status_params,
 )
+
+if TYPE_CHECKING:
+    from ._sandbox import Sandbox
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -109,6 +112,18 @@ def _read_body(response: httpx.Response, url: str) -> str:
             f"the provider answered HTTP {response.status_code}", raw=body[:500], url=url
         )
     return body
+
+
+def _sandbox_settings(sandbox: Sandbox | None, kwargs: dict[str, Any]) -> Sandbox:
+    """The sandbox to wire a client to, filling in its demo credentials and shared clock."""
+    from ._sandbox import Sandbox
+
+    sb = sandbox if sandbox is not None else Sandbox()
+    kwargs.setdefault("login", "sandbox")
+    kwargs.setdefault("password", "sandbox")
+    if isinstance(sb.clock, ManualClock | FastClock):
+        kwargs.setdefault("clock", sb.clock)
+    return sb
 
 
 def _sleep_of(clock: object, name: str, default: Callable[[float], Any]) -> Any:
@@ -254,19 +269,13 @@ class Client(_ClientCore):
         return self._sleep
 
     @classmethod
-    def sandbox(cls, sandbox: Any = None, **kwargs: Any) -> Client:
+    def sandbox(cls, sandbox: Sandbox | None = None, **kwargs: Any) -> Client:
         """A client wired in-process to a :class:`~targetsms_frames.Sandbox` (a new one if None).
 
         The sandbox's clock is shared, so a sandbox on a ``ManualClock`` makes the duplicate
         window pass as soon as the clock is advanced.
         """
-        from ._sandbox import Sandbox
-
-        sb = sandbox if sandbox is not None else Sandbox()
-        kwargs.setdefault("login", "sandbox")
-        kwargs.setdefault("password", "sandbox")
-        if isinstance(getattr(sb, "clock", None), ManualClock | FastClock):
-            kwargs.setdefault("clock", sb.clock)
+        sb = _sandbox_settings(sandbox, kwargs)
         return cls(transport=sb.transport(), **kwargs)
 
     def send(
@@ -380,15 +389,9 @@ class AsyncClient(_ClientCore):
         self._http = httpx.AsyncClient(transport=transport, timeout=self._timeout, trust_env=False)
 
     @classmethod
-    def sandbox(cls, sandbox: Any = None, **kwargs: Any) -> AsyncClient:
+    def sandbox(cls, sandbox: Sandbox | None = None, **kwargs: Any) -> AsyncClient:
         """An async client wired in-process to a sandbox (a new one if None)."""
-        from ._sandbox import Sandbox
-
-        sb = sandbox if sandbox is not None else Sandbox()
-        kwargs.setdefault("login", "sandbox")
-        kwargs.setdefault("password", "sandbox")
-        if isinstance(getattr(sb, "clock", None), ManualClock | FastClock):
-            kwargs.setdefault("clock", sb.clock)
+        sb = _sandbox_settings(sandbox, kwargs)
         return cls(transport=sb.async_transport(), **kwargs)
 
     async def send(
