@@ -38,6 +38,8 @@ from ._exceptions import (
 from ._guard import DuplicateGuard, RequestKey, request_key
 from ._wire import (
     DUPLICATE_TEXT,
+    ERROR_TEXTS,
+    classify_error,
     encode_query,
     parse_send_reply,
     parse_status_reply,
@@ -93,25 +95,40 @@ def _translate(exc: httpx.TransportError, url: str) -> TransportError:
     )
 
 
-def _read_body(response: httpx.Response, url: str) -> str:
+def _decode(response: httpx.Response, url: str) -> str:
+    """The reply as text: its declared charset, else UTF-8.
+
+    A Windows-1251 body without a declared charset is accepted only when it is one of the
+    provider's known error texts; anything else undecodable is not a clear answer.
+    """
     raw = response.content
-    if response.status_code >= 500:
-        raise OutcomeUnknownError(
-            f"the provider answered HTTP {response.status_code}; the request may have been "
-            "processed",
-            url=url,
-        )
+    declared = response.charset_encoding
     try:
-        body = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise UnexpectedReplyError(
-            "the provider's reply is not UTF-8 text", raw=raw[:200].hex(), url=url
-        ) from None
-    if response.status_code != 200:
-        raise UnexpectedReplyError(
-            f"the provider answered HTTP {response.status_code}", raw=body[:500], url=url
+        return raw.decode(declared or "utf-8")
+    except (LookupError, UnicodeDecodeError):
+        if not declared:
+            legacy = raw.decode("cp1251", errors="replace").strip()
+            if legacy in ERROR_TEXTS:
+                return legacy
+    raise UnexpectedReplyError(
+        "the provider's reply is not readable text", raw=raw[:200].hex(), url=url
+    )
+
+
+def _read_body(response: httpx.Response, url: str) -> str:
+    status = response.status_code
+    if status >= 500:
+        raise OutcomeUnknownError(
+            f"the provider answered HTTP {status}; the request may have been processed", url=url
         )
-    return body
+    body = _decode(response, url)
+    if status == 200:
+        return body
+    text = body.strip().lstrip("\ufeff")
+    if 400 <= status < 500 and text in ERROR_TEXTS:
+        # the provider's own refusal is a clear answer whatever the status code says
+        raise classify_error(text, url=url)
+    raise UnexpectedReplyError(f"the provider answered HTTP {status}", raw=body[:500], url=url)
 
 
 def _sandbox_settings(sandbox: Sandbox | None, kwargs: dict[str, Any]) -> Sandbox:

@@ -283,7 +283,7 @@ def classify_error(text: str, *, url: str | None = None) -> ProviderError:
 
 
 def _check_readable(body: str, url: str | None) -> str:
-    text = body.strip()
+    text = body.strip().lstrip("\ufeff").strip()  # a byte-order mark is not part of the reply
     if not text:
         raise UnexpectedReplyError("the provider sent an empty reply", raw=body, url=url)
     if (

@@ -889,7 +889,7 @@ def test_a_reply_that_is_not_utf8_is_unexpected() -> None:
 
     with (
         tsf.Client("me", "pw", transport=httpx.MockTransport(handler)) as client,
-        pytest.raises(UnexpectedReplyError, match="UTF-8"),
+        pytest.raises(UnexpectedReplyError, match="not readable text"),
     ):
         client.status(1)
 
@@ -1223,3 +1223,53 @@ def test_a_closed_port_does_not_start_a_window() -> None:
         for _ in range(2):
             with pytest.raises(RequestNotSentError):
                 client.status(1)
+
+
+# -- replies as other implementations of the guide may send them ------------------------------
+
+
+def _client_replying(status: int, body: bytes, content_type: str | None) -> tsf.Client:
+    headers = {"content-type": content_type} if content_type else {}
+    return tsf.Client(
+        "shop",
+        "pw",
+        transport=httpx.MockTransport(
+            lambda r: httpx.Response(status, content=body, headers=headers)
+        ),
+        retries=0,
+    )
+
+
+def test_a_reply_with_a_byte_order_mark_is_read_as_ids() -> None:
+    client = _client_replying(200, "\ufeff1179038981".encode(), "text/plain")
+    assert client.send("79000000001", send_sms=1, sender_sms="Shop", text_sms="Hi") == [
+        "1179038981"
+    ]
+
+
+def test_a_windows_1251_error_text_is_understood() -> None:
+    text = "Номер телефона присутствует в стоп-листе."
+    for content_type in ("text/plain; charset=windows-1251", None):
+        client = _client_replying(200, text.encode("cp1251"), content_type)
+        with pytest.raises(StopListedError) as info:
+            client.send("79000000001", send_sms=1, sender_sms="Shop", text_sms="Hi")
+        assert info.value.text == text
+
+
+def test_undecodable_bytes_are_not_a_clear_answer() -> None:
+    client = _client_replying(200, b"\xff\xfe\x00junk\x81", None)
+    with pytest.raises(UnexpectedReplyError):
+        client.send("79000000001", send_sms=1, sender_sms="Shop", text_sms="Hi")
+
+
+def test_a_known_refusal_with_a_4xx_status_is_still_a_refusal() -> None:
+    client = _client_replying(400, "Нет отправителя.".encode(), "text/plain; charset=utf-8")
+    with pytest.raises(SenderError):
+        client.send("79000000001", send_sms=1, sender_sms="Shop", text_sms="Hi")
+
+
+def test_any_other_4xx_may_have_been_processed() -> None:
+    client = _client_replying(404, b"Not Found", "text/plain")
+    with pytest.raises(UnexpectedReplyError) as info:
+        client.status("1179038981")
+    assert info.value.may_have_been_sent
