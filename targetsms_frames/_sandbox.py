@@ -4,8 +4,8 @@ It accepts the same parameters, answers with the same plain-text replies and err
 keeps the one-identical-request-per-minute rule, and moves every message from ``send`` to a
 final status on a schedule fixed by its seed. Faults (latency, refused and dropped
 connections, timeouts, HTTP 500, unreadable replies) can be switched on to rehearse what a
-client does when the network lets it down. It runs in-process through an httpx transport, or
-over a real socket with ``_sandbox_server.serve``.
+client does when the network lets it down. It runs in-process through an httpx transport
+(``_sandbox_transport``), or over a real socket with ``_sandbox_server.serve``.
 
 Examples
 --------
@@ -38,10 +38,8 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
-from urllib.parse import parse_qsl
 
 import anyio
-import httpx
 import pandas as pd
 
 from ._clock import Clock, Sleep, system_clock
@@ -57,6 +55,12 @@ from ._sandbox_rules import (
     draw_outcome,
     fault_reply,
     send_error,
+)
+from ._sandbox_transport import (
+    ENDPOINT_PATH,
+    AsyncSandboxTransport,
+    SandboxTransport,
+    parse_query,
 )
 from ._wire import DUPLICATE_TEXT, MESSAGE_PARAMS, PENDING_STATUS
 
@@ -75,7 +79,6 @@ __all__ = [
     "parse_query",
 ]
 
-ENDPOINT_PATH: Final = "/sendmessage.php"
 FIRST_MESSAGE_ID: Final = 1_179_038_981
 _CREDENTIALS: Final = frozenset({"login", "password"})
 _PRUNE_EVERY: Final = 256
@@ -125,16 +128,6 @@ class _Message:
     created_at: float
     final_status: str
     final_at: float
-
-
-def parse_query(raw: bytes | str) -> list[tuple[str, str]]:
-    """Decode a query string as UTF-8 into (name, value) pairs, blanks kept.
-
-    >>> parse_query(b"login=me&phone=79000000001,79000000002&text_sms=%D0%9F%2B1%25")
-    [('login', 'me'), ('phone', '79000000001,79000000002'), ('text_sms', 'П+1%')]
-    """
-    text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
-    return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="replace")
 
 
 class Sandbox:
@@ -429,62 +422,3 @@ class Sandbox:
     def async_transport(self) -> AsyncSandboxTransport:
         """An async httpx transport serving this sandbox in-process (any host)."""
         return AsyncSandboxTransport(self)
-
-
-def _route(request: httpx.Request) -> httpx.Response | None:
-    """The reply to a request that is not for the endpoint, or ``None`` when it is."""
-    if request.url.path != ENDPOINT_PATH:
-        return httpx.Response(404, text="Not Found", request=request)
-    if request.method != "GET":
-        return httpx.Response(
-            405, text="Method Not Allowed", headers={"allow": "GET"}, request=request
-        )
-    return None
-
-
-def _respond(reply: SandboxReply, request: httpx.Request) -> httpx.Response:
-    """Turn a reply into an httpx response, or raise the error its fault stands for."""
-    if reply.fault == "refuse":
-        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
-    if reply.fault in ("drop_before", "drop_after"):
-        raise httpx.RemoteProtocolError(
-            "Server disconnected without sending a response.", request=request
-        )
-    if reply.fault == "timeout_after":
-        raise httpx.ReadTimeout("The read operation timed out", request=request)
-    return httpx.Response(
-        reply.status_code,
-        headers={"content-type": reply.content_type},
-        content=reply.body.encode("utf-8"),
-        request=request,
-    )
-
-
-class SandboxTransport(httpx.BaseTransport):
-    """Serve ``GET /sendmessage.php`` from a ``Sandbox`` without a socket."""
-
-    def __init__(self, sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        """Route, wait the configured latency, handle, and apply the fault."""
-        early = _route(request)
-        if early is not None:
-            return early
-        self.sandbox._pause()
-        return _respond(self.sandbox.handle(parse_query(request.url.query)), request)
-
-
-class AsyncSandboxTransport(httpx.AsyncBaseTransport):
-    """The async twin of ``SandboxTransport``."""
-
-    def __init__(self, sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Route, wait the configured latency, handle, and apply the fault."""
-        early = _route(request)
-        if early is not None:
-            return early
-        await self.sandbox._apause()
-        return _respond(self.sandbox.handle(parse_query(request.url.query)), request)

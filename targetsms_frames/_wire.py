@@ -110,7 +110,7 @@ ERROR_TEXTS: Final[Mapping[str, type[ProviderError]]] = {
 # "SMS will be sent as soon as you top up": the message is held, not refused.
 _HELD_PREFIX: Final = "Недостаточно средств"
 
-_IDS_RE: Final = re.compile(r"[0-9]+(?:,[0-9]+)*")
+_IDS_RE: Final = re.compile(r"[0-9]+(?:[ \t]*,[ \t]*[0-9]+)*")
 _DIGITS_RE: Final = re.compile(r"[0-9]+")
 _INT_TEXT_RE: Final = re.compile(r"[+-]?[0-9]+")
 _ERRORLIKE_RE: Final = re.compile(r"[А-Яа-яЁё]{2}|^error\b", re.IGNORECASE)
@@ -316,7 +316,7 @@ def parse_send_reply(body: str, *, expected: int, url: str | None = None) -> lis
     """
     text = _check_readable(body, url)
     if _IDS_RE.fullmatch(text):
-        ids = text.split(",")
+        ids = [part.strip() for part in text.split(",")]
         if len(ids) != expected:
             raise UnexpectedReplyError(
                 f"the provider returned {len(ids)} message IDs for {expected} phone(s)",

@@ -680,3 +680,7 @@ def test_redact_leaves_text_without_a_password_unchanged() -> None:
     assert redact(text, None) == text
     assert redact(text, "unrelated") == text
     assert redact(text, "") == text
+
+
+def test_ids_separated_by_comma_and_space_are_read_in_order() -> None:
+    assert parse_send_reply("1178440060, 1178440061", expected=2) == ["1178440060", "1178440061"]
