@@ -298,6 +298,16 @@ class Journal:
                 if cur.rowcount != 1:
                     raise JournalError(f"request {request_id} is not planned; refusing to send it")
 
+    def unmark_inflight(self, *request_ids: str) -> None:
+        """Put back to ``planned`` requests marked in flight that were never handed over."""
+        with self.transaction():
+            for request_id in request_ids:
+                self._db.execute(
+                    "UPDATE requests SET state='planned', started_at=NULL "
+                    "WHERE request_id=? AND state='inflight'",
+                    (request_id,),
+                )
+
     def _finish(
         self, request_id: str, state: str, error: str | None, kind: str | None, now: str
     ) -> None:

@@ -148,6 +148,8 @@ def poll_statuses(
     >>> tsf.poll_statuses(sent, client, until_final=True, progress=False)["status"].tolist()
     ['deliver']
     """
+    if client is not None and not isinstance(client, Client):
+        raise TypeError(f"poll_statuses needs a tsf.Client, not {type(client).__name__}")
     book = Journal.open(journal) if journal is not None else None
     try:
         if sent is None:

@@ -31,7 +31,9 @@ class BoundedRunner(Generic[T, R]):
     """Run ``call`` over a queue that may grow while it runs.
 
     ``before(items)`` runs in the calling thread just before a batch of items is handed to
-    the workers (the journal's "in flight" commit: one disk sync for the batch). An exception
+    the workers (the journal's "in flight" commit: one disk sync for the batch); if the
+    calling thread is interrupted before some of them were handed over, ``abandon(rest)``
+    says so (they provably never left). An exception
     raised by ``call`` is returned as the result, never lost. Results come back in batches
     too, so the caller can record them in one commit.
     """
@@ -43,11 +45,13 @@ class BoundedRunner(Generic[T, R]):
         concurrency: int,
         limiter: RateLimiter,
         before: Callable[[list[T]], None] | None = None,
+        abandon: Callable[[list[T]], None] | None = None,
     ) -> None:
         self._call = call
         self._concurrency = max(1, int(concurrency))
         self._limiter = limiter
         self._before = before
+        self._abandon = abandon
         self._pool = ThreadPoolExecutor(max_workers=self._concurrency, thread_name_prefix="tsf")
         self._inflight: dict[Future[R | BaseException], T] = {}
 
@@ -69,9 +73,15 @@ class BoundedRunner(Generic[T, R]):
                 if batch:
                     if self._before is not None:
                         self._before(batch)
-                    for item in batch:
-                        self._limiter.wait()
-                        self._inflight[self._pool.submit(self._guarded, item)] = item
+                    handed = 0
+                    try:
+                        for item in batch:
+                            self._limiter.wait()
+                            self._inflight[self._pool.submit(self._guarded, item)] = item
+                            handed += 1
+                    finally:
+                        if handed < len(batch) and self._abandon is not None:
+                            self._abandon(batch[handed:])  # interrupted before they left
                 if not self._inflight:
                     break
                 done, _ = wait(self._inflight, return_when=FIRST_COMPLETED)

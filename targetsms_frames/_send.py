@@ -247,6 +247,7 @@ def _dispatch(
         limiter=limiter,
         # committed before any of them leaves
         before=lambda batch: journal.mark_inflight(*(r.request_id for r in batch)),
+        abandon=lambda rest: journal.unmark_inflight(*(r.request_id for r in rest)),
     )
 
     def record(results: list[tuple[JournalRequest, list[str] | BaseException]]) -> None:
@@ -328,6 +329,11 @@ def send(
     0  79000000001       sent  1179038981
     1        12345    skipped         NaN
     """
+    if client is not None and not isinstance(client, Client):
+        raise TypeError(
+            f"send needs a tsf.Client (it sends from a pool of threads), not "
+            f"{type(client).__name__}"
+        )
     prepared = prepare(messages, region=region)
     if client is None and not dry_run:
         client = Client()

@@ -301,3 +301,37 @@ def test_sending_paces_requests_at_the_given_rate(
     assert len(times) == 20
     assert all(b - a >= 0.5 - 1e-9 for a, b in itertools.pairwise(times))
     assert clock() - start >= 9.5
+
+
+def test_an_async_client_is_refused_before_anything_happens(
+    sandbox: tsf.Sandbox, make_messages: Callable[..., pd.DataFrame]
+) -> None:
+    with pytest.raises(TypeError, match=r"tsf\.Client"):
+        tsf.send(make_messages(2), tsf.AsyncClient.sandbox(sandbox), progress=False)  # type: ignore[arg-type]
+    assert sandbox.requests == []
+
+
+def test_an_interrupt_before_a_request_leaves_puts_it_back_to_planned(
+    tmp_path: Path, sandbox: tsf.Sandbox, make_messages: Callable[..., pd.DataFrame]
+) -> None:
+    client = tsf.Client.sandbox(sandbox)
+    waits = 0
+
+    def sleep(seconds: float) -> None:
+        nonlocal waits
+        waits += 1
+        if waits == 3:
+            raise KeyboardInterrupt
+
+    client._sleep = sleep  # the rate limiter's sleep: interrupted between two requests
+    journal = tmp_path / "c.sqlite"
+    msgs = make_messages(8, texts=8)
+    with pytest.raises(KeyboardInterrupt):
+        tsf.send(msgs, client, journal=journal, progress=False, rate=1.0, concurrency=8)
+    states = tsf.read_journal(journal)["send_state"]
+    sent = int((states == "sent").sum())
+    assert sent == sum(r.kind == "send" for r in sandbox.requests)
+    assert (states == "planned").sum() == 8 - sent  # none stranded as unknown
+    resumed = tsf.send(msgs, tsf.Client.sandbox(sandbox), journal=journal, progress=False)
+    assert (resumed["send_state"] == "sent").all()
+    assert sandbox.messages["phone"].is_unique
