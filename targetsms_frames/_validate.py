@@ -198,12 +198,18 @@ def _clean(messages: pd.DataFrame, work: pd.DataFrame, keep: npt.NDArray[np.bool
 
 
 def _reasons(failures: pd.DataFrame, positions: npt.NDArray[np.intp], n: int) -> pd.Series:
-    joined = (
-        pd.Series(failures["rule"].to_numpy(dtype=object))
-        .groupby(positions, sort=True)
-        .agg("; ".join)
-    )
-    return joined.reindex(range(n))
+    """Every reason of a row, joined with ``"; "``; rows with one reason need no joining."""
+    rules = failures["rule"].to_numpy(dtype=object)
+    order = np.argsort(positions, kind="stable")
+    pos, rules = positions[order], rules[order]
+    out = np.full(n, None, dtype=object)
+    single = np.bincount(pos, minlength=n)[pos] == 1
+    out[pos[single]] = rules[single]
+    multiple = ~single
+    if multiple.any():
+        joined = pd.Series(rules[multiple]).groupby(pos[multiple], sort=True).agg("; ".join)
+        out[joined.index.to_numpy()] = joined.to_numpy(dtype=object)
+    return pd.Series(out, dtype="str")
 
 
 @overload
