@@ -259,25 +259,35 @@ def plan_requests(
 
 
 def iter_requests(frame: pd.DataFrame, plan: pd.DataFrame) -> Iterator[PlannedRequest]:
-    """Yield the planned requests in ID order (a pure generator, wrapped by ``send``)."""
-    strings = _param_strings(frame)
-    phones = frame["phone"].astype("str").to_numpy()
+    """Yield the planned requests in ID order (a pure generator, wrapped by ``send``).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"phone": ["79000000001", "79000000002"], "send_sms": 1,
+    ...                       "sender_sms": "Shop", "text_sms": "Sale!"})
+    >>> [r.phones for r in iter_requests(frame, plan_requests(frame, budget=UrlBudget.allowance()))]
+    [('79000000001', '79000000002')]
+    """
+    columns = {
+        name: col.astype(object).where(col.notna(), None).to_numpy()
+        for name, col in _param_strings(frame).items()
+    }
+    phones = frame["phone"].astype("str").to_numpy(dtype=object)
     ids = plan["request_id"]
-    positions = pd.Series(np.arange(len(frame)))[ids.notna().to_numpy()]
-    by_request = positions.groupby(ids[ids.notna()].to_numpy(), sort=True).indices
+    planned = ids.notna().to_numpy()
+    positions = np.flatnonzero(planned)
+    by_request = pd.Series(positions).groupby(ids.to_numpy()[planned], sort=True).indices
     lengths = plan["url_length"].to_numpy()
     for request_id, idx in by_request.items():
-        pos = positions.to_numpy()[idx]
+        pos = positions[idx]
         first = int(pos[0])
-        params: dict[str, object] = {}
-        for name, col in strings.items():
-            value = col.iat[first]
-            if isinstance(value, str):
-                params[name] = value
+        params: dict[str, object] = {
+            name: values[first] for name, values in columns.items() if values[first] is not None
+        }
         yield PlannedRequest(
             request_id=str(request_id),
-            phones=tuple(str(p) for p in phones[pos]),
+            phones=tuple(phones[pos].tolist()),
             params=params,
-            positions=tuple(int(p) for p in pos),
+            positions=tuple(pos.tolist()),
             url_length=int(lengths[first]),
         )

@@ -139,9 +139,10 @@ def plan_campaign(
 def _journal_requests(prepared: Prepared, plan: pd.DataFrame) -> list[JournalRequest]:
     frame = prepared.messages
     sub = plan.iloc[frame.index.to_numpy(dtype=np.int64)].set_axis(frame.index)
+    caller_pos = frame.index.to_numpy(dtype=np.int64)  # valid row -> position in the input
     out = []
     for r in iter_requests(frame.reset_index(drop=True), sub.reset_index(drop=True)):
-        positions = tuple(int(frame.index[p]) for p in r.positions)
+        positions = tuple(caller_pos[list(r.positions)].tolist())
         out.append(JournalRequest(r.request_id, r.params, r.phones, positions, r.url_length))
     return out
 

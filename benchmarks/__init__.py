@@ -1,0 +1,1 @@
+"""Benchmarks for ``make bench`` (``python -m benchmarks [NAME ...] [--quick]``); not tests."""
