@@ -145,6 +145,20 @@ def _pack(
     return np.repeat(first_request, sizes) + local
 
 
+def _message_groups(strings: dict[str, pd.Series], n: int) -> np.ndarray:
+    """Number rows by their message (all parameters but the phone), in order of appearance.
+
+    Each column is factorised once and the codes are combined pairwise, re-factorising as it
+    goes so the combined key never overflows: cheaper than a groupby over string columns.
+    """
+    group = np.zeros(n, dtype=np.int64)
+    for col in strings.values():
+        codes, uniques = pd.factorize(col, use_na_sentinel=True)
+        combined = group * (len(uniques) + 1) + (codes + 1)
+        group = pd.factorize(combined)[0].astype(np.int64)
+    return group
+
+
 def _format_ids(numbers: np.ndarray) -> np.ndarray:
     """``R000001``-style IDs for request numbers, vectorised through Arrow."""
     text = pc.utf8_lpad(pa.array(numbers).cast(pa.string()), width=6, padding="0")
@@ -188,11 +202,7 @@ def plan_requests(
     ok = np.ones(n, dtype=bool) if eligible is None else eligible.to_numpy(dtype=bool)
     phone = frame["phone"].astype("str")
     strings = _param_strings(frame)
-    if strings:
-        key = pd.DataFrame(strings, index=frame.index)
-        group = key.groupby(list(key.columns), dropna=False, sort=False).ngroup().to_numpy()
-    else:
-        group = np.zeros(n, dtype=np.int64)
+    group = _message_groups(strings, n)
     codes, uniques = pd.factorize(phone)
     combined = pd.Series(group.astype(np.int64) * (len(uniques) + 1) + codes)
     dup = np.zeros(n, dtype=bool)

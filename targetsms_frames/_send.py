@@ -85,11 +85,6 @@ def budget_for(client: Client | None) -> UrlBudget:
     return UrlBudget.allowance(base)
 
 
-def _objects(values: pd.Series) -> np.ndarray:
-    """Values as a writable object array with ``None`` for missing."""
-    return np.array(values.astype(object).where(values.notna(), None).tolist(), dtype=object)
-
-
 def plan_campaign(
     prepared: Prepared,
     budget: UrlBudget,
@@ -100,12 +95,6 @@ def plan_campaign(
 ) -> pd.DataFrame:
     """Per position: request_id, url_length, duplicate, same_phone, send_state, send_error."""
     n = len(prepared.display)
-    request_id = np.full(n, None, dtype=object)
-    url_length = np.zeros(n, dtype=np.int64)
-    has_length = np.zeros(n, dtype=bool)
-    duplicate = np.zeros(n, dtype=bool)
-    same_phone = np.zeros(n, dtype=bool)
-    error = _objects(prepared.reject_reason)
     if len(prepared.messages):
         part = plan_requests(
             prepared.messages,
@@ -114,24 +103,25 @@ def plan_campaign(
             max_phones_per_request=max_phones_per_request,
             skip_duplicates=skip_duplicates,
         )
-        pos = prepared.messages.index.to_numpy(dtype=np.int64)
-        request_id[pos] = _objects(part["request_id"])
-        url_length[pos] = part["url_length"].fillna(0).to_numpy(dtype=np.int64)
-        has_length[pos] = part["url_length"].notna().to_numpy()
-        duplicate[pos] = part["duplicate"].to_numpy(dtype=bool)
-        same_phone[pos] = part["same_phone"].to_numpy(dtype=bool)
-        reason = _objects(part["plan_error"])
-        dup = duplicate[pos] & part["request_id"].isna().to_numpy()
-        error[pos] = np.where(dup, DUPLICATE_REASON, reason)
-    planned = pd.notna(request_id)
+        full = part.set_axis(prepared.messages.index).reindex(range(n))
+    else:
+        na = pd.Series(pd.NA, index=range(n), dtype="str")
+        full = pd.DataFrame(
+            {"request_id": na, "url_length": na.astype("Int64"), "plan_error": na}
+            | {"duplicate": False, "same_phone": False}
+        )
+    planned = full["request_id"].notna()
+    duplicate = full["duplicate"].astype("boolean").fillna(False).astype(bool)
+    error = prepared.reject_reason.where(prepared.reject_reason.notna(), full["plan_error"])
+    error = error.astype("str").mask(duplicate & ~planned, DUPLICATE_REASON)
     return pd.DataFrame(
         {
-            "request_id": pd.Series(request_id, dtype="str"),
-            "url_length": pd.arrays.IntegerArray(url_length, ~has_length),
+            "request_id": full["request_id"].astype("str"),
+            "url_length": full["url_length"].astype("Int64"),
             "duplicate": duplicate,
-            "same_phone": same_phone,
+            "same_phone": full["same_phone"].astype("boolean").fillna(False).astype(bool),
             "send_state": pd.Series(np.where(planned, "planned", "skipped"), dtype="str"),
-            "send_error": pd.Series(error, dtype="str").where(~planned),
+            "send_error": error.where(~planned),
         }
     )
 
