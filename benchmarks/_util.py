@@ -323,3 +323,25 @@ if __name__ == "__main__":
         _serve_child(json.loads(sys.argv[2]))
     else:
         raise SystemExit("usage: python -m benchmarks._util serve CONFIG_JSON")
+
+
+def stage_times(root: Any, stages: list[tuple[str, str, str]]) -> dict[str, float]:
+    """Seconds per stage in a pyinstrument tree: the outermost frame of each stage's function.
+
+    ``stages`` lists ``(label, function name, file path suffix)``.
+    """
+    found: dict[str, float] = {}
+
+    def walk(frame: Any, inside: frozenset[str]) -> None:
+        key = None
+        for label, function, suffix in stages:
+            if frame.function == function and str(frame.file_path or "").endswith(suffix):
+                key = label
+        if key is not None and key not in inside:
+            found[key] = found.get(key, 0.0) + float(frame.time)
+            inside = inside | {key}
+        for child in frame.children:
+            walk(child, inside)
+
+    walk(root, frozenset())
+    return found

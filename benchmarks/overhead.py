@@ -19,7 +19,16 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ._util import Result, fmt_s, identical_frame, median, personalised_frame, spread, timed
+from ._util import (
+    Result,
+    fmt_s,
+    identical_frame,
+    median,
+    personalised_frame,
+    spread,
+    stage_times,
+    timed,
+)
 
 PROFILE_FILE = Path(__file__).with_name("profile_overhead.txt")
 _TAGS = itertools.count(1)
@@ -37,24 +46,6 @@ STAGES: list[tuple[str, str, str]] = [
     ("waiting for workers", "wait", "concurrent/futures/_base.py"),
     ("assemble result", "_assemble", "_send.py"),
 ]
-
-
-def _stage_times(root: Any) -> dict[str, float]:
-    found: dict[str, float] = {}
-
-    def walk(frame: Any, inside: frozenset[str]) -> None:
-        key = None
-        for label, function, suffix in STAGES:
-            if frame.function == function and str(frame.file_path or "").endswith(suffix):
-                key = label
-        if key is not None and key not in inside:
-            found[key] = found.get(key, 0.0) + float(frame.time)
-            inside = inside | {key}
-        for child in frame.children:
-            walk(child, inside)
-
-    walk(root, frozenset())
-    return found
 
 
 def _send(frame: Any, workdir: Path, **options: Any) -> float:
@@ -83,7 +74,7 @@ def _profile_send(frame: Any, workdir: Path, **options: Any) -> tuple[str, dict[
         profiler.stop()
     text = profiler.output_text(unicode=False, color=False, show_all=False)
     session = profiler.last_session
-    return text, _stage_times(session.root_frame()), float(session.duration)
+    return text, stage_times(session.root_frame(), STAGES), float(session.duration)
 
 
 def _profile_client_calls(n: int) -> tuple[str, float]:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._util import ROOT, Result, fmt_s, median
+from ._util import ROOT, Result, fmt_s, median, stage_times
 
 TARGET_SECONDS = 5.0
 TARGET_BYTES = 1.5 * 2**30
@@ -101,25 +101,6 @@ def _peak_since_reset() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def _stage_times(root: Any) -> dict[str, float]:
-    """Seconds per stage: the outermost frame of each stage's function, summed."""
-    found: dict[str, float] = {}
-
-    def walk(frame: Any, inside: frozenset[str]) -> None:
-        key = None
-        for label, function, suffix in STAGES:
-            if frame.function == function and str(frame.file_path or "").endswith(suffix):
-                key = label
-        if key is not None and key not in inside:
-            found[key] = found.get(key, 0.0) + float(frame.time)
-            inside = inside | {key}
-        for child in frame.children:
-            walk(child, inside)
-
-    walk(root, frozenset())
-    return found
-
-
 def child(n: int, runs: int) -> dict[str, Any]:
     """Build, render and preview ``n`` rows ``runs`` times, then once more under a profiler."""
     from pyinstrument import Profiler
@@ -164,7 +145,7 @@ def child(n: int, runs: int) -> dict[str, Any]:
     PROFILE_FILE.write_text(
         profiler.output_text(unicode=False, color=False, show_all=False, short_mode=False)
     )
-    stages = _stage_times(profiler.last_session.root_frame())
+    stages = stage_times(profiler.last_session.root_frame(), STAGES)
     stages["preview (profiled)"] = float(profiler.last_session.duration)
     return {
         "rows": n,
