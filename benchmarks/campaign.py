@@ -178,7 +178,7 @@ def _server_placement(result: Result, n: int, runs: int) -> None:
     result.add(
         "serve() / run_server() (both child)",
         f"{child_serve_s / child_s:.2f}x",
-        "time ratio: serve()'s listening socket leaves TCP_NODELAY off",
+        "time ratio: the two ways of serving the sandbox (both set TCP_NODELAY)",
     )
 
 
