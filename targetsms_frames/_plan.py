@@ -207,7 +207,7 @@ def plan_requests(
     combined = pd.Series(group.astype(np.int64) * (len(uniques) + 1) + codes)
     dup = np.zeros(n, dtype=bool)
     dup[ok] = combined[ok].duplicated(keep="first").to_numpy()
-    per_phone = np.bincount(codes[ok & ~dup & (codes >= 0)], minlength=len(uniques))
+    per_phone = np.bincount(codes[ok & ~dup & (codes >= 0)], minlength=max(len(uniques), 1))
     same_phone = ok & ~dup & (codes >= 0) & (per_phone[np.maximum(codes, 0)] > 1)
     # a kept duplicate rides with the other n-th copies, never beside its own phone
     occurrence = np.zeros(n, dtype=np.int64)

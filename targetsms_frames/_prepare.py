@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ._validate import validate
+from ._validate import check_rows
 from ._wire import MESSAGE_PARAMS
 
 __all__ = ["Prepared", "fingerprint", "prepare", "result_frame"]
@@ -35,7 +35,7 @@ class Prepared:
 
     original_index: pd.Index
     display: pd.DataFrame  # caller's columns; phone normalised where valid; phone_raw if changed
-    messages: pd.DataFrame  # validated rows only (positional labels), for planning
+    messages: pd.DataFrame  # every row cleaned (positional labels); plan only the valid ones
     valid: np.ndarray
     reject_reason: pd.Series
     fingerprint: str
@@ -80,30 +80,24 @@ def prepare(messages: pd.DataFrame, *, region: str = "RU") -> Prepared:
     if not isinstance(messages, pd.DataFrame):
         raise TypeError(f"messages must be a pandas DataFrame, not {type(messages).__name__}")
     positional = messages.reset_index(drop=True)
-    valid, rejected = validate(positional, errors="split", region=region)
-    n = len(positional)
-    is_valid = np.zeros(n, dtype=bool)
-    is_valid[valid.index.to_numpy(dtype=np.int64)] = True
-    reason = pd.Series(pd.NA, index=range(n), dtype="str")
-    if len(rejected):
-        reason.iloc[rejected.index.to_numpy(dtype=np.int64)] = rejected["reject_reason"].to_numpy()
-
+    cleaned, is_valid, reason = check_rows(positional, region=region)
     display = positional.copy(deep=False)
     if "phone" in display.columns:
         original = display["phone"]
-        phone = valid["phone"].reindex(range(n))
+        as_written = pd.Series(pd.NA, index=display.index, dtype="str")
+        rejected = np.flatnonzero(~is_valid)
         if len(rejected):
-            where = rejected.index.to_numpy(dtype=np.int64)
-            phone.iloc[where] = original.iloc[where].map(_as_text, na_action="ignore").to_numpy()
-        display["phone"] = phone.astype("str")
-        if "phone_raw" in valid.columns and "phone_raw" not in positional.columns:
+            as_written.iloc[rejected] = original.iloc[rejected].map(_as_text, na_action="ignore")
+        phone = cleaned["phone"].astype("str").where(is_valid, as_written)
+        display["phone"] = phone
+        if "phone_raw" in cleaned.columns and "phone_raw" not in positional.columns:
             display.insert(list(display.columns).index("phone") + 1, "phone_raw", original)
     return Prepared(
         original_index=messages.index,
         display=display,
-        messages=valid,
+        messages=cleaned,
         valid=is_valid,
-        reject_reason=reason,
+        reject_reason=reason.where(~is_valid),
         fingerprint=fingerprint(positional),
     )
 

@@ -95,15 +95,15 @@ def plan_campaign(
 ) -> pd.DataFrame:
     """Per position: request_id, url_length, duplicate, same_phone, send_state, send_error."""
     n = len(prepared.display)
-    if len(prepared.messages):
-        part = plan_requests(
+    if n:
+        full = plan_requests(
             prepared.messages,
             budget=budget,
             max_url_length=max_url_length,
             max_phones_per_request=max_phones_per_request,
             skip_duplicates=skip_duplicates,
+            eligible=pd.Series(prepared.valid),
         )
-        full = part.set_axis(prepared.messages.index).reindex(range(n))
     else:
         na = pd.Series(pd.NA, index=range(n), dtype="str")
         full = pd.DataFrame(
@@ -127,14 +127,10 @@ def plan_campaign(
 
 
 def _journal_requests(prepared: Prepared, plan: pd.DataFrame) -> list[JournalRequest]:
-    frame = prepared.messages
-    sub = plan.iloc[frame.index.to_numpy(dtype=np.int64)].set_axis(frame.index)
-    caller_pos = frame.index.to_numpy(dtype=np.int64)  # valid row -> position in the input
-    out = []
-    for r in iter_requests(frame.reset_index(drop=True), sub.reset_index(drop=True)):
-        positions = tuple(caller_pos[list(r.positions)].tolist())
-        out.append(JournalRequest(r.request_id, r.params, r.phones, positions, r.url_length))
-    return out
+    return [
+        JournalRequest(r.request_id, r.params, r.phones, r.positions, r.url_length)
+        for r in iter_requests(prepared.messages, plan)
+    ]
 
 
 @dataclass

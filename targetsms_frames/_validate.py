@@ -181,7 +181,13 @@ def _failures(
     return failure_frame(messages.index, all_positions, columns, rules, values, checks)
 
 
-def _clean(messages: pd.DataFrame, work: pd.DataFrame, keep: npt.NDArray[np.bool_]) -> pd.DataFrame:
+def _clean(
+    messages: pd.DataFrame,
+    work: pd.DataFrame,
+    keep: npt.NDArray[np.bool_],
+    *,
+    subset: bool = True,
+) -> pd.DataFrame:
     out = messages.copy(deep=False)
     phone = work["phone"].set_axis(messages.index)
     changed = (phone != work["phone_text"].set_axis(messages.index)).to_numpy(dtype=bool)
@@ -194,7 +200,25 @@ def _clean(messages: pd.DataFrame, work: pd.DataFrame, keep: npt.NDArray[np.bool
     for column in TEXT_COLUMNS:
         if column in messages.columns:
             out[column] = as_text(messages[column])
-    return out.iloc[np.flatnonzero(keep)] if not keep.all() else out
+    return out.iloc[np.flatnonzero(keep)] if subset and not keep.all() else out
+
+
+def check_rows(
+    messages: pd.DataFrame, *, region: str = "RU"
+) -> tuple[pd.DataFrame, npt.NDArray[np.bool_], pd.Series]:
+    """Every row cleaned as :func:`validate` cleans valid ones, without taking a subset.
+
+    Returns the cleaned frame (same rows; ``phone`` is NA where it is invalid), which rows
+    pass every rule, and each failing row's reasons (positional, NA for passing rows). For
+    callers that go on with all rows (``send``, ``preview``): no copy of the valid rows.
+    """
+    _check_columns(messages)
+    work = _working_frame(messages, region)
+    failures, positions = _failures(messages, work)
+    keep = np.ones(len(messages), dtype=bool)
+    keep[positions] = False
+    cleaned = _clean(messages, work, keep, subset=False)
+    return cleaned, keep, _reasons(failures, positions, len(messages))
 
 
 def _reasons(failures: pd.DataFrame, positions: npt.NDArray[np.intp], n: int) -> pd.Series:
