@@ -1,7 +1,7 @@
 """``Client`` and ``AsyncClient``: the provider's two calls over httpx, with the duplicate guard.
 
 Both share :class:`_ClientCore` (settings, URL building, the guard, reply handling); only the
-waiting and the HTTP call differ. Every httpx failure is translated by :func:`_translate` into
+waiting and the HTTP call differ. Every httpx failure is translated (:mod:`._exchange`) into
 one of two kinds that matter downstream: ``RequestNotSentError`` (proven nothing left: retried
 with backoff) and ``OutcomeUnknownError`` (may have been processed: never retried here).
 
@@ -30,20 +30,16 @@ from ._clock import Clock, FastClock, ManualClock, Sleep
 from ._config import Secret, Settings
 from ._exceptions import (
     DuplicateRequestError,
-    OutcomeUnknownError,
     RequestNotSentError,
     TransportError,
-    UnexpectedReplyError,
 )
+from ._exchange import read_body, translate
 from ._guard import DuplicateGuard, RequestKey, request_key
 from ._wire import (
     DUPLICATE_TEXT,
-    ERROR_TEXTS,
-    classify_error,
     encode_query,
     parse_send_reply,
     parse_status_reply,
-    redact,
     send_params,
     status_params,
 )
@@ -58,77 +54,6 @@ T = TypeVar("T")
 OnDuplicate = Literal["wait", "raise"]
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 _INFLIGHT_POLL = 0.05
-
-
-class _RedactPasswords(logging.Filter):
-    """Rewrite log records so that no ``password=`` value survives (httpx logs full URLs)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if "password" in message:
-            record.msg, record.args = redact(message, None), ()
-        return True
-
-
-_FILTER = _RedactPasswords()
-for _name in ("httpx", "httpcore", "httpcore.http11", "httpcore.connection", "targetsms_frames"):
-    if not any(isinstance(f, _RedactPasswords) for f in logging.getLogger(_name).filters):
-        logging.getLogger(_name).addFilter(_FILTER)
-
-
-def _translate(exc: httpx.TransportError, url: str) -> TransportError:
-    """Turn an httpx error into one of our two kinds; ``url`` is already redacted.
-
-    The result is returned, not raised, so that it carries no reference to the httpx error
-    (whose request holds the real URL, password included).
-    """
-    detail = f"{type(exc).__name__}: {redact(str(exc), None)}"
-    if isinstance(
-        exc,
-        httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout | httpx.UnsupportedProtocol,
-    ):
-        return RequestNotSentError(
-            f"could not reach the provider ({detail}); nothing was sent", url=url
-        )
-    return OutcomeUnknownError(
-        f"no answer from the provider ({detail}); the request may have been processed", url=url
-    )
-
-
-def _decode(response: httpx.Response, url: str) -> str:
-    """The reply as text: its declared charset, else UTF-8.
-
-    A Windows-1251 body without a declared charset is accepted only when it is one of the
-    provider's known error texts; anything else undecodable is not a clear answer.
-    """
-    raw = response.content
-    declared = response.charset_encoding
-    try:
-        return raw.decode(declared or "utf-8")
-    except (LookupError, UnicodeDecodeError):
-        if not declared:
-            legacy = raw.decode("cp1251", errors="replace").strip()
-            if legacy in ERROR_TEXTS:
-                return legacy
-    raise UnexpectedReplyError(
-        "the provider's reply is not readable text", raw=raw[:200].hex(), url=url
-    )
-
-
-def _read_body(response: httpx.Response, url: str) -> str:
-    status = response.status_code
-    if status >= 500:
-        raise OutcomeUnknownError(
-            f"the provider answered HTTP {status}; the request may have been processed", url=url
-        )
-    body = _decode(response, url)
-    if status == 200:
-        return body
-    text = body.strip().lstrip("\ufeff")
-    if 400 <= status < 500 and text in ERROR_TEXTS:
-        # the provider's own refusal is a clear answer whatever the status code says
-        raise classify_error(text, url=url)
-    raise UnexpectedReplyError(f"the provider answered HTTP {status}", raw=body[:500], url=url)
 
 
 def _sandbox_settings(sandbox: Sandbox | None, kwargs: dict[str, Any]) -> Sandbox:
@@ -325,7 +250,7 @@ class Client(_ClientCore):
         try:
             return self._http.get(url)
         except httpx.TransportError as exc:
-            return _translate(exc, shown)
+            return translate(exc, shown)
 
     def _call(self, params: list[tuple[str, str]], parse: Callable[[str, str], T]) -> T:
         key = request_key(params)
@@ -343,7 +268,7 @@ class Client(_ClientCore):
             assert outcome is not None
             if isinstance(outcome, TransportError):
                 raise outcome
-            body = _read_body(outcome, shown)
+            body = read_body(outcome, shown)
         finally:
             self._guard.release(key, reached=not isinstance(outcome, RequestNotSentError))
         return parse(body, shown)
@@ -436,7 +361,7 @@ class AsyncClient(_ClientCore):
         try:
             return await self._http.get(url)
         except httpx.TransportError as exc:
-            return _translate(exc, shown)
+            return translate(exc, shown)
 
     async def _call(self, params: list[tuple[str, str]], parse: Callable[[str, str], T]) -> T:
         key = request_key(params)
@@ -454,7 +379,7 @@ class AsyncClient(_ClientCore):
             assert outcome is not None
             if isinstance(outcome, TransportError):
                 raise outcome
-            body = _read_body(outcome, shown)
+            body = read_body(outcome, shown)
         finally:
             self._guard.release(key, reached=not isinstance(outcome, RequestNotSentError))
         return parse(body, shown)

@@ -27,7 +27,7 @@ from typing import Any, Final
 
 import pandas as pd
 
-from ._cli import report_table, save_plot
+from ._cli_output import report_table, save_plot
 from ._client import Client
 from ._clock import FastClock
 from ._excel import write_excel

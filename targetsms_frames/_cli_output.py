@@ -1,0 +1,159 @@
+"""What the command line prints and writes: one-line errors, scrubbed text, tables, files.
+
+Every line goes through :func:`say`, which replaces the password from the environment, should
+it ever appear, by ``***``. :func:`user_errors` turns a mistake the user can fix into one
+``error:`` line and exit code 2, with no traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Final
+
+import pandas as pd
+import typer
+
+from ._config import ENV_PASSWORD
+from ._exceptions import TargetSMSError
+from ._report import OUTCOMES
+
+__all__ = [
+    "INTERRUPTED",
+    "OUT_SUFFIXES",
+    "USER_ERROR",
+    "UserError",
+    "check_suffix",
+    "count_lines",
+    "report_table",
+    "save_plot",
+    "say",
+    "scrub",
+    "user_errors",
+    "write_frame",
+]
+
+USER_ERROR: Final = 2
+INTERRUPTED: Final = 130
+OUT_SUFFIXES: Final = (".csv", ".xlsx", ".parquet")
+_ALWAYS_SHOWN: Final = ("messages", "delivered", "delivery_rate")
+_COUNT_NAMES: Final = frozenset(OUTCOMES) - {"delivered"}
+
+
+class UserError(Exception):
+    """A mistake the user can fix: printed as one ``error:`` line, exit code 2."""
+
+
+# -- output ------------------------------------------------------------------------------
+
+
+def scrub(text: str) -> str:
+    """Replace the password from the environment, should it ever appear, by ``***``.
+
+    >>> os.environ["TARGETSMS_PASSWORD"] = "pa55word"
+    >>> scrub("login=me&password=pa55word")
+    'login=me&password=***'
+    >>> del os.environ["TARGETSMS_PASSWORD"]
+    """
+    secret = os.environ.get(ENV_PASSWORD, "")
+    return text.replace(secret, "***") if len(secret) >= 3 else text
+
+
+def say(text: str = "", *, err: bool = False) -> None:
+    """Print ``text`` (password scrubbed) to stdout, or stderr with ``err``."""
+    typer.echo(scrub(text), err=err)
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn user-facing errors into one ``error:`` line and exit code 2."""
+    try:
+        yield
+    except (UserError, TargetSMSError, FileNotFoundError) as exc:
+        text = str(exc).strip() or type(exc).__name__
+        if isinstance(exc, FileNotFoundError) and exc.filename is not None:
+            text = f"no such file: {exc.filename!s}"
+        say(f"error: {text}", err=True)
+        raise typer.Exit(USER_ERROR) from None
+    except BrokenPipeError:
+        # the reader went away (``| head``): stop quietly, as shell tools do
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(1) from None
+    except OSError as exc:
+        say(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
+        raise typer.Exit(USER_ERROR) from None
+    except KeyboardInterrupt:
+        say("interrupted: the journal keeps every outcome so far; run again to resume", err=True)
+        raise typer.Exit(INTERRUPTED) from None
+
+
+def check_suffix(path: Path | None, allowed: tuple[str, ...], what: str) -> None:
+    """Refuse an output path whose extension is not one of ``allowed`` (before any work)."""
+    if path is not None and path.suffix.lower() not in allowed:
+        raise UserError(
+            f"cannot write {what} to {str(path)!r}: unknown file type "
+            f"{path.suffix or '(no extension)'!r}; use {', '.join(allowed)}"
+        )
+
+
+def write_frame(frame: pd.DataFrame, path: Path, sheet: str) -> Path:
+    """Write ``frame`` as CSV, Excel (via ``write_excel``) or Parquet, by extension."""
+    from ._excel import write_excel
+
+    check_suffix(path, OUT_SUFFIXES, sheet)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)
+    elif suffix == ".xlsx":
+        write_excel({sheet: frame}, path)
+    else:
+        frame.to_parquet(path, index=False)
+    return path
+
+
+def save_plot(report: pd.DataFrame, by: list[str] | None, path: Path) -> Path:
+    """Draw ``plot_delivery(report, by)`` into ``path`` (a plain Figure: no display needed)."""
+    from ._plot import plot_delivery
+
+    fig = plot_delivery(report, by or None)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    return path
+
+
+def report_table(report: pd.DataFrame) -> str:
+    """A report as text: counts that are zero everywhere are left out, the rate in percent.
+
+    >>> report = pd.DataFrame({"template": ["a"], "messages": [2], "delivered": [1],
+    ...                        "expired": [1], "failed": [0], "delivery_rate": [0.5]})
+    >>> print(report_table(report))
+    template  messages  delivered  expired delivery_rate
+           a         2          1        1         50.0%
+    """
+    shown = report.copy()
+    for column in report.columns:
+        if column in _ALWAYS_SHOWN or not pd.api.types.is_integer_dtype(report[column]):
+            continue
+        if column in _COUNT_NAMES and not report[column].any():
+            shown = shown.drop(columns=column)
+    if "delivery_rate" in shown:
+        rate = pd.to_numeric(shown["delivery_rate"], errors="coerce")
+        shown["delivery_rate"] = [
+            "n/a" if pd.isna(value) else f"{value:.1%}" for value in rate.tolist()
+        ]
+    return shown.to_string(index=False)
+
+
+def count_lines(values: pd.Series, indent: str = "  ") -> list[str]:
+    """``value  count`` lines, most frequent first, missing values shown as ``(none)``."""
+    counts = values.astype("object").where(values.notna(), "(none)").value_counts()
+    width = max((len(str(key)) for key in counts.index), default=0)
+    return [f"{indent}{str(key).ljust(width)}  {int(n):>6,}" for key, n in counts.items()]
+
+
+# -- clients -----------------------------------------------------------------------------

@@ -1,0 +1,107 @@
+"""The HTTP exchange with the provider: what httpx raises or returns, in our terms.
+
+* httpx logs full request URLs: a log filter redacts the password from every record of the
+  httpx, httpcore and targetsms_frames loggers (installed once, at import).
+* :func:`translate` turns an httpx error into one of two kinds that matter downstream:
+  ``RequestNotSentError`` (proven that nothing left: safe to retry) or ``OutcomeUnknownError``
+  (the request may have been processed: never retried).
+* :func:`read_body` turns a response into the reply text, or raises: HTTP 5xx and unreadable
+  replies may have been processed; a 4xx carrying one of the provider's refusal texts is that
+  refusal.
+
+Examples
+--------
+>>> import httpx
+>>> request = httpx.Request("GET", "https://x.example/sendmessage.php")
+>>> type(translate(httpx.ConnectError("refused", request=request), "url")).__name__
+'RequestNotSentError'
+>>> type(translate(httpx.ReadTimeout("slow", request=request), "url")).__name__
+'OutcomeUnknownError'
+"""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+
+from ._exceptions import (
+    OutcomeUnknownError,
+    RequestNotSentError,
+    TransportError,
+    UnexpectedReplyError,
+)
+from ._wire import ERROR_TEXTS, classify_error, redact
+
+__all__ = ["read_body", "translate"]
+
+
+class _RedactPasswords(logging.Filter):
+    """Rewrite log records so that no ``password=`` value survives (httpx logs full URLs)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "password" in message:
+            record.msg, record.args = redact(message, None), ()
+        return True
+
+
+_FILTER = _RedactPasswords()
+for _name in ("httpx", "httpcore", "httpcore.http11", "httpcore.connection", "targetsms_frames"):
+    if not any(isinstance(f, _RedactPasswords) for f in logging.getLogger(_name).filters):
+        logging.getLogger(_name).addFilter(_FILTER)
+
+
+def translate(exc: httpx.TransportError, url: str) -> TransportError:
+    """Turn an httpx error into one of our two kinds; ``url`` is already redacted.
+
+    The result is returned, not raised, so that it carries no reference to the httpx error
+    (whose request holds the real URL, password included).
+    """
+    detail = f"{type(exc).__name__}: {redact(str(exc), None)}"
+    if isinstance(
+        exc,
+        httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout | httpx.UnsupportedProtocol,
+    ):
+        return RequestNotSentError(
+            f"could not reach the provider ({detail}); nothing was sent", url=url
+        )
+    return OutcomeUnknownError(
+        f"no answer from the provider ({detail}); the request may have been processed", url=url
+    )
+
+
+def _decode(response: httpx.Response, url: str) -> str:
+    """The reply as text: its declared charset, else UTF-8.
+
+    A Windows-1251 body without a declared charset is accepted only when it is one of the
+    provider's known error texts; anything else undecodable is not a clear answer.
+    """
+    raw = response.content
+    declared = response.charset_encoding
+    try:
+        return raw.decode(declared or "utf-8")
+    except (LookupError, UnicodeDecodeError):
+        if not declared:
+            legacy = raw.decode("cp1251", errors="replace").strip()
+            if legacy in ERROR_TEXTS:
+                return legacy
+    raise UnexpectedReplyError(
+        "the provider's reply is not readable text", raw=raw[:200].hex(), url=url
+    )
+
+
+def read_body(response: httpx.Response, url: str) -> str:
+    status = response.status_code
+    if status >= 500:
+        raise OutcomeUnknownError(
+            f"the provider answered HTTP {status}; the request may have been processed", url=url
+        )
+    body = _decode(response, url)
+    if status == 200:
+        return body
+    text = body.strip().lstrip("\ufeff")
+    if 400 <= status < 500 and text in ERROR_TEXTS:
+        # the provider's own refusal is a clear answer whatever the status code says
+        raise classify_error(text, url=url)
+    raise UnexpectedReplyError(f"the provider answered HTTP {status}", raw=body[:500], url=url)
