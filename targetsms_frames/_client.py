@@ -31,6 +31,7 @@ from ._config import Secret, Settings
 from ._exceptions import (
     DuplicateRequestError,
     RequestNotSentError,
+    TargetSMSError,
     TransportError,
 )
 from ._exchange import read_body, translate
@@ -40,6 +41,7 @@ from ._wire import (
     encode_query,
     parse_send_reply,
     parse_status_reply,
+    redact,
     send_params,
     status_params,
 )
@@ -146,6 +148,40 @@ class _ClientCore:
             raise err
         return min(wait, _INFLIGHT_POLL) if math.isinf(wait) else wait
 
+    @staticmethod
+    def _send_request(
+        phones: str | Iterable[str], extra: Mapping[str, object] | None, params: dict[str, object]
+    ) -> tuple[list[tuple[str, str]], Callable[[str, str], list[str]]]:
+        """A send's parameters, and how to read its reply (one ID per phone)."""
+        query = send_params(phones, extra=extra, **params)
+        expected = query[0][1].count(",") + 1
+        return query, lambda body, url: parse_send_reply(body, expected=expected, url=url)
+
+    def _conclude(
+        self,
+        outcome: httpx.Response | TransportError | None,
+        shown: str,
+        parse: Callable[[str, str], T],
+    ) -> T:
+        """The parsed reply, or the error; no error ever carries the password.
+
+        A reply is kept in errors (``raw``, ``text``) for diagnosis, and a server may echo the
+        request URL in an error page: every such text is scrubbed with the real password.
+        """
+        assert outcome is not None
+        try:
+            if isinstance(outcome, TransportError):
+                raise outcome
+            return parse(read_body(outcome, shown), shown)
+        except TargetSMSError as exc:
+            password = self._settings.password.reveal()
+            exc.args = tuple(redact(a, password) if isinstance(a, str) else a for a in exc.args)
+            for name in ("text", "raw", "url"):
+                value = getattr(exc, name, None)
+                if isinstance(value, str):
+                    setattr(exc, name, redact(value, password))
+            raise
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(login={self.login!r}, base_url={self.base_url!r})"
 
@@ -232,11 +268,7 @@ class Client(_ClientCore):
         Raises ``ProviderError`` (a subclass for known texts), ``RequestNotSentError`` or
         ``OutcomeUnknownError``.
         """
-        query = send_params(phones, extra=extra, **params)
-        expected = query[0][1].count(",") + 1
-        return self._call(
-            query, lambda body, url: parse_send_reply(body, expected=expected, url=url)
-        )
+        return self._call(*self._send_request(phones, extra, params))
 
     def status(self, message_id: str | int) -> str:
         """Return the message's status word verbatim (``send`` while pending)."""
@@ -265,13 +297,9 @@ class Client(_ClientCore):
                     break
                 logger.info("nothing sent (%s); retrying", shown)
                 self._sleep(self.backoff * 2**attempt)
-            assert outcome is not None
-            if isinstance(outcome, TransportError):
-                raise outcome
-            body = read_body(outcome, shown)
-        finally:
+        finally:  # interrupted mid-request counts as reached: the window starts
             self._guard.release(key, reached=not isinstance(outcome, RequestNotSentError))
-        return parse(body, shown)
+        return self._conclude(outcome, shown, parse)
 
     def close(self) -> None:
         """Close the underlying connections."""
@@ -344,11 +372,7 @@ class AsyncClient(_ClientCore):
         **params: object,
     ) -> list[str]:
         """Send one message to one or more phones; return one ID per phone, in order."""
-        query = send_params(phones, extra=extra, **params)
-        expected = query[0][1].count(",") + 1
-        return await self._call(
-            query, lambda body, url: parse_send_reply(body, expected=expected, url=url)
-        )
+        return await self._call(*self._send_request(phones, extra, params))
 
     async def status(self, message_id: str | int) -> str:
         """Return the message's status word verbatim (``send`` while pending)."""
@@ -376,13 +400,9 @@ class AsyncClient(_ClientCore):
                     break
                 logger.info("nothing sent (%s); retrying", shown)
                 await self._sleep(self.backoff * 2**attempt)
-            assert outcome is not None
-            if isinstance(outcome, TransportError):
-                raise outcome
-            body = read_body(outcome, shown)
-        finally:
+        finally:  # interrupted mid-request counts as reached: the window starts
             self._guard.release(key, reached=not isinstance(outcome, RequestNotSentError))
-        return parse(body, shown)
+        return self._conclude(outcome, shown, parse)
 
     async def aclose(self) -> None:
         """Close the underlying connections."""

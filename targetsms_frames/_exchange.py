@@ -87,7 +87,9 @@ def _decode(response: httpx.Response, url: str) -> str:
             if legacy in ERROR_TEXTS:
                 return legacy
     raise UnexpectedReplyError(
-        "the provider's reply is not readable text", raw=raw[:200].hex(), url=url
+        "the provider's reply is not readable text",
+        raw=raw[:500].decode("utf-8", errors="replace"),
+        url=url,
     )
 
 

@@ -400,3 +400,23 @@ def test_a_closed_port_does_not_reveal_the_password(logs: pytest.LogCaptureFixtu
         exc = catch(lambda: client.send(PHONE, **SMS))
         assert isinstance(exc, tsf.RequestNotSentError)
         assert_no_password(exc, logs, client)
+
+
+def test_an_error_page_that_echoes_the_request_url_is_scrubbed(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import httpx
+
+    def echo(request: httpx.Request) -> httpx.Response:
+        page = f"<html><body>Not found: {request.url} (password {PASSWORD})</body></html>"
+        return httpx.Response(404, text=page)
+
+    client = tsf.Client("shop", PASSWORD, transport=httpx.MockTransport(echo), retries=0)
+    for call in (
+        lambda: client.status("1179038981"),
+        lambda: client.send("79000000001", send_sms=1, sender_sms="Shop", text_sms="Hi"),
+    ):
+        error = catch(call)
+        assert isinstance(error, tsf.UnexpectedReplyError)
+        assert "Not found" in error.raw
+        assert_no_password(error, caplog, client)
