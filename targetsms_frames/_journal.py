@@ -32,7 +32,7 @@ import pandas as pd
 
 from ._exceptions import JournalError, JournalMismatchError
 
-__all__ = ["Journal", "JournalRequest", "utc_now"]
+__all__ = ["Journal", "JournalRequest", "send_outcome", "utc_now"]
 
 SCHEMA_VERSION = "1"
 _SCHEMA = """
@@ -75,6 +75,20 @@ INTERRUPTED = (
 def utc_now() -> str:
     """The current UTC time as an ISO 8601 string (what the journal stores)."""
     return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def send_outcome(rows: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The send columns of ``n`` rows (positions 0..n-1) from :meth:`Journal.rows`."""
+    rows = rows.reindex(range(n))
+    return pd.DataFrame(
+        {
+            "request_id": rows["request_id"].astype("str"),
+            "message_id": rows["message_id"].astype("str"),
+            "send_state": rows["send_state"].astype("str"),
+            "send_error": rows["send_error"].astype("str"),
+            "sent_at": pd.to_datetime(rows["sent_at"], utc=True, format="ISO8601"),
+        }
+    )
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ import pandas as pd
 
 from ._client import Client
 from ._exceptions import DuplicateRequestError, JournalMismatchError, ProviderError
-from ._journal import Journal
+from ._journal import Journal, send_outcome
 from ._pool import BoundedRunner, RateLimiter
 from ._progress import progress_bar
 from ._send import DEFAULT_CONCURRENCY, DEFAULT_RATE
@@ -67,14 +67,9 @@ def read_journal(journal: str | Path) -> pd.DataFrame:
 
 
 def _with_rows(display: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
-    out = display.copy()
+    outcome = send_outcome(rows, len(display)).set_axis(display.index)
+    out = pd.concat([display, outcome], axis=1)
     rows = rows.reindex(range(len(out)))
-    out["request_id"] = rows["request_id"].astype("str").to_numpy()
-    out["message_id"] = rows["message_id"].astype("str").to_numpy()
-    out["send_state"] = rows["send_state"].astype("str").to_numpy()
-    out["send_error"] = rows["send_error"].astype("str").to_numpy()
-    out["sent_at"] = pd.to_datetime(rows["sent_at"], utc=True, format="ISO8601").to_numpy()
-    out["sent_at"] = pd.to_datetime(out["sent_at"], utc=True)
     return _status_columns(out, rows["status"], rows["status_at"], rows["checked_at"])
 
 
@@ -84,9 +79,8 @@ def _status_columns(
     out["status"] = status.astype("str").to_numpy()
     out["is_final"] = (status.notna() & (status != PENDING_STATUS)).to_numpy(dtype=bool)
     out["status_at"] = pd.to_datetime(
-        pd.Series(status_at.to_numpy()), utc=True, format="ISO8601"
-    ).to_numpy()
-    out["status_at"] = pd.to_datetime(out["status_at"], utc=True)
+        pd.Series(status_at.to_numpy(), index=out.index), utc=True, format="ISO8601"
+    )
     out["status_checked_at"] = pd.to_numeric(
         pd.Series(checked_at.to_numpy()), errors="coerce"
     ).to_numpy()

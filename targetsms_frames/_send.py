@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ._client import Client
-from ._journal import Journal, JournalRequest
+from ._journal import Journal, JournalRequest, send_outcome
 from ._outcome import Tally, record
 from ._plan import (
     DEFAULT_MAX_PHONES,
@@ -281,18 +281,10 @@ def _assemble(
             }
         )
     else:
-        rows = rows.reindex(range(n))
-        error = rows["send_error"].astype("str")
-        still = (rows["send_state"] == "planned").to_numpy()
+        outcome = send_outcome(rows, n)
+        still = (outcome["send_state"] == "planned").to_numpy()
         if stopped and still.any():
-            error[still] = f"not sent: sending stopped early ({stopped}); send again to resume"
-        outcome = pd.DataFrame(
-            {
-                "request_id": rows["request_id"].astype("str"),
-                "message_id": rows["message_id"].astype("str"),
-                "send_state": rows["send_state"].astype("str"),
-                "send_error": error,
-                "sent_at": pd.to_datetime(rows["sent_at"], utc=True, format="ISO8601"),
-            }
-        )
+            outcome.loc[still, "send_error"] = (
+                f"not sent: sending stopped early ({stopped}); send again to resume"
+            )
     return result_frame(prepared, outcome)
