@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -280,20 +281,23 @@ class Journal:
         return len(ids)
 
     def pending(self) -> list[JournalRequest]:
-        """Requests still to send (``planned``), in plan order."""
+        """Requests still to send (``planned``), in plan order (one query, however many)."""
+        joined = self._db.execute(
+            "SELECT q.request_id, q.params, q.url_length, r.pos, r.phone"
+            " FROM requests q JOIN rows r ON r.request_id = q.request_id"
+            " WHERE q.state='planned' ORDER BY q.seq, q.request_id, r.pos"
+        )
         out = []
-        for request_id, params, url_length in self._db.execute(
-            "SELECT request_id, params, url_length FROM requests WHERE state='planned' ORDER BY seq"
-        ).fetchall():
-            members = self._db.execute(
-                "SELECT pos, phone FROM rows WHERE request_id=? ORDER BY pos", (request_id,)
-            ).fetchall()
+        for (request_id, params, url_length), members in itertools.groupby(
+            joined, key=lambda row: row[:3]
+        ):
+            rows = list(members)
             out.append(
                 JournalRequest(
                     request_id=request_id,
                     params=json.loads(params),
-                    phones=tuple(p for _, p in members),
-                    positions=tuple(int(i) for i, _ in members),
+                    phones=tuple(row[4] for row in rows),
+                    positions=tuple(int(row[3]) for row in rows),
                     url_length=url_length,
                 )
             )
