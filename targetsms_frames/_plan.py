@@ -30,6 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ._facts import MAX_URL_LENGTH
 from ._urllen import quoted_lengths
 from ._wire import DEFAULT_BASE_URL, MESSAGE_PARAMS, encode_query, quote_value
 
@@ -42,7 +43,7 @@ __all__ = [
     "plan_requests",
 ]
 
-DEFAULT_MAX_URL_LENGTH = 2000
+DEFAULT_MAX_URL_LENGTH = MAX_URL_LENGTH
 DEFAULT_MAX_PHONES = 200
 PARAM_COLUMNS = MESSAGE_PARAMS[1:]
 # Without credentials, room is kept for a login of 40 and a password of 80 encoded characters.

@@ -39,9 +39,10 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from ._wire import MESSAGE_PARAMS
+from ._facts import CHANNELS, INT_PARAMS, MESSAGE_PARAMS, PARAMS, URL_PARAMS, URL_PATTERN
 
 __all__ = [
+    "CASCADE",
     "CHANNEL_COLUMNS",
     "INT_COLUMNS",
     "MESSAGE_COLUMNS",
@@ -59,15 +60,13 @@ __all__ = [
 
 #: Message columns other than ``phone``, in the provider's order.
 MESSAGE_COLUMNS: Final[tuple[str, ...]] = MESSAGE_PARAMS[1:]
-CHANNEL_COLUMNS: Final = ("send_viber", "send_sms")
-INT_COLUMNS: Final = ("send_viber", "send_sms", "validity_period_viber", "finale_viber_read")
+CHANNEL_COLUMNS: Final = tuple(channel.switch for channel in CHANNELS.values())
+INT_COLUMNS: Final = INT_PARAMS
 TEXT_COLUMNS: Final = tuple(c for c in MESSAGE_COLUMNS if c not in INT_COLUMNS)
 #: Columns whose text may hold ``{column}`` placeholders.
 TEMPLATED_COLUMNS: Final = ("text_viber", "text_sms", "button_text", "button_url", "image_url")
-URL_COLUMNS: Final = ("button_url", "image_url")
+URL_COLUMNS: Final = URL_PARAMS
 
-_SPACE: Final = " \t\n\r\f\v"
-_URL_RE: Final = rf"[hH][tT][tT][pP][sS]?://[^/?#@:{_SPACE}]+(?::[0-9]+)?(?:[/?#][^{_SPACE}]*)?"
 _MAX_WHOLE: Final = 2.0**53
 
 
@@ -214,7 +213,29 @@ def _count(values: pd.Series) -> pd.Series:
     return values.astype("int64").astype("str")
 
 
-def _length_rule(column: str, limit: int, channel: str) -> Rule:
+def _fact(value: int | None) -> int:
+    assert value is not None, "a limit missing from the provider's facts"
+    return value
+
+
+def _limit(column: str) -> int:
+    """The provider's length limit of ``column`` (characters)."""
+    return _fact(PARAMS[column].max_length)
+
+
+_SENDER_DIGITS: Final = _fact(PARAMS["sender_sms"].max_length_digits)
+_VALIDITY_MIN: Final = _fact(PARAMS["validity_period_viber"].minimum)
+_FINALE: Final = (
+    _fact(PARAMS["finale_viber_read"].minimum),
+    _fact(PARAMS["finale_viber_read"].maximum),
+)
+#: The cascade place of a channel: the same range for both.
+CASCADE: Final = (_fact(PARAMS["send_sms"].minimum), _fact(PARAMS["send_sms"].maximum))
+_CASCADE_WORDS: Final = f"a whole number from {CASCADE[0]} to {CASCADE[1]}"
+
+
+def _length_rule(column: str, channel: str) -> Rule:
+    limit = _limit(column)
     return Rule(
         f"{column}_too_long",
         column,
@@ -244,25 +265,26 @@ def _url_rule(column: str) -> Rule:
 
 
 def _is_url(values: pd.Series) -> pd.Series:
-    return values.str.fullmatch(_URL_RE).fillna(False).astype(bool)
+    return values.str.fullmatch(URL_PATTERN).fillna(False).astype(bool)
 
 
 def _sender_sms_fits(d: pd.DataFrame) -> pd.Series:
     sender = d["sender_sms"]
     numeric = sender.str.fullmatch(r"[0-9]+").fillna(False).astype(bool)
     length = _length(d, "sender_sms")
-    fits = length.le(11) | (numeric & length.le(15))
+    fits = length.le(_limit("sender_sms")) | (numeric & length.le(_SENDER_DIGITS))
     return ~_on(d, "sms") | sender.isna() | fits
 
 
 def _sender_sms_describe(d: pd.DataFrame) -> pd.Series:
     numeric = d["sender_sms"].str.fullmatch(r"[0-9]+").fillna(False).astype(bool)
     length = _count(_length(d, "sender_sms"))
-    return ("sender_sms is longer than 15 digits (" + length + ")").where(
+    digits, characters = _SENDER_DIGITS, _limit("sender_sms")
+    return (f"sender_sms is longer than {digits} digits (" + length + ")").where(
         numeric,
-        "sender_sms is longer than 11 characters ("
+        f"sender_sms is longer than {characters} characters ("
         + length
-        + "); only a digits-only sender may have up to 15",
+        + f"); only a digits-only sender may have up to {digits}",
     )
 
 
@@ -290,13 +312,15 @@ RULES: Final[tuple[Rule, ...]] = (
     Rule(
         "phone_too_long",
         "phone",
-        lambda d: d["phone"].isna() | _length(d, "phone").lt(15),
+        lambda d: d["phone"].isna() | _length(d, "phone").le(_limit("phone")),
         lambda d: (
-            "phone has " + _count(_length(d, "phone")) + " digits; the provider takes at most 14"
+            "phone has "
+            + _count(_length(d, "phone"))
+            + f" digits; the provider takes at most {_limit('phone')}"
         ),
     ),
-    _integer_rule("send_viber", "a whole number from 0 to 9", lambda s: s.notna()),
-    _integer_rule("send_sms", "a whole number from 0 to 9", lambda s: s.notna()),
+    _integer_rule("send_viber", _CASCADE_WORDS, lambda s: s.notna()),
+    _integer_rule("send_sms", _CASCADE_WORDS, lambda s: s.notna()),
     Rule(
         "no_channel",
         "send_viber/send_sms",
@@ -305,11 +329,11 @@ RULES: Final[tuple[Rule, ...]] = (
     ),
     _required_rule("sender_viber", "viber"),
     _required_rule("text_viber", "viber"),
-    _length_rule("text_viber", 1000, "viber"),
+    _length_rule("text_viber", "viber"),
     _required_rule("sender_sms", "sms"),
     _required_rule("text_sms", "sms"),
     Rule("sender_sms_too_long", "sender_sms", _sender_sms_fits, _sender_sms_describe),
-    _length_rule("button_text", 19, "viber"),
+    _length_rule("button_text", "viber"),
     Rule(
         "button_text_without_url",
         "button_text",
@@ -334,8 +358,16 @@ RULES: Final[tuple[Rule, ...]] = (
     ),
     _url_rule("button_url"),
     _url_rule("image_url"),
-    _integer_rule("validity_period_viber", "a whole number of minutes above 0", lambda s: s.gt(0)),
-    _integer_rule("finale_viber_read", "0 or 1", lambda s: s.isin([0, 1])),
+    _integer_rule(
+        "validity_period_viber",
+        f"a whole number of minutes above {_VALIDITY_MIN - 1}",
+        lambda s: s.ge(_VALIDITY_MIN),
+    ),
+    _integer_rule(
+        "finale_viber_read",
+        f"{_FINALE[0]} or {_FINALE[1]}",
+        lambda s: s.between(*_FINALE),
+    ),
 )
 
 _TEXT = pa.Column(str, nullable=True)

@@ -23,6 +23,7 @@ from pandera.config import ValidationDepth, config_context
 from ._exceptions import ValidationError
 from ._phones import normalize_phones
 from ._schema import (
+    CASCADE,
     CHANNEL_COLUMNS,
     INT_COLUMNS,
     MESSAGE_SCHEMA,
@@ -129,7 +130,7 @@ def _working_frame(messages: pd.DataFrame, region: str) -> pd.DataFrame:
         raw = _column_text(messages, column, index)
         parsed = parse_whole(raw)
         if column in CHANNEL_COLUMNS:
-            parsed = parsed.where(parsed.between(0, 9)).mask(raw.isna(), 0)
+            parsed = parsed.where(parsed.between(*CASCADE)).mask(raw.isna(), 0)
         columns[column] = parsed
         columns[f"{column}_raw"] = raw
     for column in TEXT_COLUMNS:

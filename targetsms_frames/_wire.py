@@ -2,6 +2,7 @@
 
 Everything here is a pure function of Python values, so the planner (which must know each
 request's exact URL length), the clients and the sandbox share one definition of the protocol.
+The facts it speaks in (parameter names, status words, error texts) come from :mod:`._facts`.
 
 Examples
 --------
@@ -37,6 +38,18 @@ from ._exceptions import (
     StopListedError,
     UnexpectedReplyError,
 )
+from ._facts import (
+    DEFAULT_BASE_URL,
+    DUPLICATE_TEXT,
+    ERRORS,
+    FINAL_STATUSES,
+    HELD_PREFIX,
+    INT_PARAMS,
+    MESSAGE_PARAMS,
+    PENDING_STATUS,
+    ErrorKind,
+    is_final_status,
+)
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -56,59 +69,19 @@ __all__ = [
     "status_params",
 ]
 
-DEFAULT_BASE_URL: Final = "https://sms.targetsms.ru/sendmessage.php"
-
-#: Message parameters of a send request, in the guide's order (``phone`` first).
-MESSAGE_PARAMS: Final[tuple[str, ...]] = (
-    "phone",
-    "send_viber",
-    "sender_viber",
-    "text_viber",
-    "button_text",
-    "button_url",
-    "image_url",
-    "send_sms",
-    "sender_sms",
-    "text_sms",
-    "validity_period_viber",
-    "finale_viber_read",
-)
-_INT_PARAMS: Final = frozenset(
-    {"send_viber", "send_sms", "validity_period_viber", "finale_viber_read"}
-)
-
-PENDING_STATUS: Final = "send"
-#: Final status words: the guide's four plus ``read`` seen on the platform. Any other word
-#: the provider returns is final too, and kept verbatim.
-FINAL_STATUSES: Final = frozenset({"deliver", "not_deliver", "expired", "partly_deliver", "read"})
-
-DUPLICATE_TEXT: Final = "error: Попытка отправки более одного одинакового запроса в течение минуты"
-
+_ERROR_CLASSES: Final[Mapping[ErrorKind, type[ProviderError]]] = {
+    "duplicate": DuplicateRequestError,
+    "account": AccountError,
+    "phone": PhoneError,
+    "stop_list": StopListedError,
+    "direction": DirectionClosedError,
+    "sender": SenderError,
+    "content": MessageContentError,
+}
 #: Known error texts (verbatim) and the error class each maps to.
 ERROR_TEXTS: Final[Mapping[str, type[ProviderError]]] = {
-    DUPLICATE_TEXT: DuplicateRequestError,
-    "У нас закончились SMS. Для разрешения проблемы свяжитесь с менеджером.": AccountError,
-    "Закончились SMS.": AccountError,
-    "Аккаунт заблокирован.": AccountError,
-    "Недостаточно средств для отправки SMS. SMS будет отправлена как только вы пополните "
-    "счет по данному направлению.": AccountError,
-    "Укажите номер телефона.": PhoneError,
-    "Номер телефона должен быть меньше 15 символов.": PhoneError,
-    "Номер телефона присутствует в стоп-листе.": StopListedError,
-    "Данное направление закрыто для вас.": DirectionClosedError,
-    "Данное направление закрыто.": DirectionClosedError,
-    "Нет отправителя.": SenderError,
-    "Отправитель не должен превышать 15 символов для цифровых номеров и 11 символов для "
-    "буквенно-числовых.": SenderError,
-    "Такого отправителя нет.": SenderError,
-    "Отправитель не прошел модерацию.": SenderError,
-    "Нет текста сообщения.": MessageContentError,
-    "Нет ссылки.": MessageContentError,
-    "Текст SMS отклонен модератором.": MessageContentError,
+    text: _ERROR_CLASSES[error.kind] for text, error in ERRORS.items()
 }
-
-# "SMS will be sent as soon as you top up": the message is held, not refused.
-_HELD_PREFIX: Final = "Недостаточно средств"
 
 _IDS_RE: Final = re.compile(r"[0-9]+(?:[ \t]*,[ \t]*[0-9]+)*")
 _DIGITS_RE: Final = re.compile(r"[0-9]+")
@@ -131,7 +104,7 @@ def quote_value(value: str) -> str:
 def _format_value(name: str, value: object) -> str:
     if isinstance(value, bool | np.bool_):
         return "1" if value else "0"
-    if name in _INT_PARAMS:
+    if name in INT_PARAMS:
         if isinstance(value, numbers.Integral):
             return str(int(value))
         if isinstance(value, numbers.Real) and float(value).is_integer():
@@ -277,7 +250,7 @@ def classify_error(text: str, *, url: str | None = None) -> ProviderError:
     """
     cls = ERROR_TEXTS.get(text.strip(), ProviderError)
     err = cls(text, url=url)
-    if text.strip().startswith(_HELD_PREFIX):
+    if text.strip().startswith(HELD_PREFIX):
         err.may_have_been_sent = True
     return err
 
@@ -347,11 +320,3 @@ def parse_status_reply(body: str, *, url: str | None = None) -> str:
         return text
     raise _refusal(text, body, url)
 
-
-def is_final_status(status: str) -> bool:
-    """Only ``send`` is pending; every other word is final.
-
-    >>> is_final_status("send"), is_final_status("read"), is_final_status("new_word")
-    (False, True, True)
-    """
-    return status != PENDING_STATUS
