@@ -214,7 +214,7 @@ def sandbox_server(
 ) -> Iterator[Server]:
     """Run ``Sandbox`` behind uvicorn on 127.0.0.1 in a separate Python process.
 
-    ``mode="run_server"`` serves with ``_sandbox_server.run_server`` (uvicorn binds the port
+    ``mode="run_server"`` serves with ``sandbox._server.run_server`` (uvicorn binds the port
     itself, as the ``targetsms-frames sandbox`` command does); ``mode="serve"`` uses the
     ``serve()`` context manager (a socket bound by the package) in a thread of the child.
     With ``keep_log`` the child writes every request it handled (kind, params without
@@ -277,8 +277,8 @@ def _free_port() -> int:
 
 
 def _serve_child(config: dict[str, Any]) -> None:
-    from targetsms_frames._sandbox import Faults, Sandbox
-    from targetsms_frames._sandbox_server import run_server, serve
+    from targetsms_frames.sandbox import Faults, Sandbox
+    from targetsms_frames.sandbox._server import run_server, serve
 
     sandbox = Sandbox(
         seed=int(config["seed"]),

@@ -132,8 +132,8 @@ def run(quick: bool = False) -> Result:
 
 def _server_placement(result: Result, n: int, runs: int) -> None:
     """``send`` against the server in a child process vs a thread of this process."""
-    from targetsms_frames._sandbox import Faults, Sandbox
-    from targetsms_frames._sandbox_server import serve
+    from targetsms_frames.sandbox import Faults, Sandbox
+    from targetsms_frames.sandbox._server import serve
 
     times: dict[str, list[float]] = {"child": [], "thread": [], "child-serve": []}
     with (

@@ -40,9 +40,9 @@ from ._poll import poll_statuses, read_journal
 from ._preview import Summary, estimate_cost, preview, summarize
 from ._render import render
 from ._report import delivery_report
-from ._sandbox import Faults, Sandbox
 from ._send import send
 from ._validate import validate
+from .sandbox import Faults, Sandbox
 
 __version__ = "0.1.0"
 

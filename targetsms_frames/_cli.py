@@ -48,9 +48,9 @@ from ._io import read_table
 from ._poll import poll_statuses, read_journal
 from ._render import render
 from ._report import delivery_report
-from ._sandbox import Sandbox
 from ._schema import MESSAGE_COLUMNS
 from ._send import DEFAULT_CONCURRENCY, DEFAULT_RATE, send
+from .sandbox import Sandbox
 
 __all__ = ["app", "main"]
 
@@ -310,14 +310,14 @@ def sandbox_command(
     ] = (2.0, 30.0),
 ) -> None:
     """Run the provider emulator on a real socket until Ctrl-C."""
-    from ._sandbox_server import _url, run_server
+    from .sandbox._server import endpoint_url, run_server
 
     with user_errors():
         low, high = status_delay
         if not 0 <= low <= high:
             raise UserError("--status-delay needs 0 <= MIN <= MAX")
         check_port_free(host, port)
-        url = _url(host, port)
+        url = endpoint_url(host, port)
         say(f"TargetSMS sandbox at {url}")
         say(f"  use it with --base-url {url}  (or TARGETSMS_BASE_URL={url})")
         say("  any non-empty login and password are accepted; press Ctrl-C to stop")

@@ -47,7 +47,7 @@ from ._wire import (
 )
 
 if TYPE_CHECKING:
-    from ._sandbox import Sandbox
+    from .sandbox import Sandbox
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -60,7 +60,7 @@ _INFLIGHT_POLL = 0.05
 
 def _sandbox_settings(sandbox: Sandbox | None, kwargs: dict[str, Any]) -> Sandbox:
     """The sandbox to wire a client to, filling in its demo credentials and shared clock."""
-    from ._sandbox import Sandbox
+    from .sandbox import Sandbox
 
     sb = sandbox if sandbox is not None else Sandbox()
     kwargs.setdefault("login", "sandbox")
@@ -362,7 +362,7 @@ class AsyncClient(_ClientCore):
     def sandbox(cls, sandbox: Sandbox | None = None, **kwargs: Any) -> AsyncClient:
         """An async client wired in-process to a sandbox (a new one if None)."""
         sb = _sandbox_settings(sandbox, kwargs)
-        return cls(transport=sb.async_transport(), **kwargs)
+        return cls(transport=sb.transport(), **kwargs)
 
     async def send(
         self,

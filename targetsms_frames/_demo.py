@@ -35,8 +35,8 @@ from ._io import read_table
 from ._poll import poll_statuses
 from ._render import render
 from ._report import delivery_report
-from ._sandbox import Sandbox
 from ._send import send
+from .sandbox import Sandbox
 
 __all__ = ["SAMPLE_RECIPIENTS", "SAMPLE_TEMPLATES", "builtin_sample", "run_demo"]
 

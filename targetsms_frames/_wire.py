@@ -319,4 +319,3 @@ def parse_status_reply(body: str, *, url: str | None = None) -> str:
     if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", text):
         return text
     raise _refusal(text, body, url)
-

@@ -19,7 +19,7 @@ from typer.testing import CliRunner, Result
 
 import targetsms_frames as tsf
 from targetsms_frames._cli import app
-from targetsms_frames._sandbox_server import serve
+from targetsms_frames.sandbox._server import serve
 
 RECIPIENTS = """customer_id,name,phone,segment,template,bonus
 C1,Anna,+7 (900) 000-00-01,new,promo,100

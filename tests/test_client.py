@@ -33,9 +33,9 @@ from targetsms_frames._exceptions import (
     UnexpectedReplyError,
 )
 from targetsms_frames._guard import DuplicateGuard, request_key
-from targetsms_frames._sandbox import Faults, Sandbox
-from targetsms_frames._sandbox_server import serve
 from targetsms_frames._wire import DEFAULT_BASE_URL, DUPLICATE_TEXT
+from targetsms_frames.sandbox import Faults, Sandbox
+from targetsms_frames.sandbox._server import serve
 
 PHONE = "79000000001"
 PHONE2 = "79000000002"

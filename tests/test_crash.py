@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import targetsms_frames as tsf
-from targetsms_frames._sandbox_server import serve
+from targetsms_frames.sandbox._server import serve
 
 pytestmark = [pytest.mark.socket, pytest.mark.slow]
 

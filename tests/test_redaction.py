@@ -15,8 +15,8 @@ import pytest
 import targetsms_frames as tsf
 from targetsms_frames._clock import ManualClock
 from targetsms_frames._config import Secret
-from targetsms_frames._sandbox import Sandbox
-from targetsms_frames._sandbox_server import serve
+from targetsms_frames.sandbox import Sandbox
+from targetsms_frames.sandbox._server import serve
 
 LOGIN = "shop"
 PASSWORD = "S3cr3t+P@ss%&word"

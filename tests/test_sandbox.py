@@ -16,14 +16,6 @@ from targetsms_frames._exceptions import (
     StopListedError,
     UnexpectedReplyError,
 )
-from targetsms_frames._sandbox import (
-    DEFAULT_STOP_LIST,
-    FAULT_KINDS,
-    SANDBOX_ERROR_TEXTS,
-    Faults,
-    Sandbox,
-    SandboxReply,
-)
 from targetsms_frames._wire import (
     DUPLICATE_TEXT,
     ERROR_TEXTS,
@@ -31,6 +23,14 @@ from targetsms_frames._wire import (
     parse_send_reply,
     send_params,
     status_params,
+)
+from targetsms_frames.sandbox import (
+    DEFAULT_STOP_LIST,
+    FAULT_KINDS,
+    SANDBOX_ERROR_TEXTS,
+    Faults,
+    Sandbox,
+    SandboxReply,
 )
 
 LOGIN, PASSWORD = "shop", "s3cret-Pa55"
@@ -529,7 +529,7 @@ def test_async_transport_has_the_same_faults(
 ) -> None:
     async def go() -> None:
         sandbox.inject(kind)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=sandbox.async_transport()) as http:
+        async with httpx.AsyncClient(transport=sandbox.transport()) as http:
             with pytest.raises(error):
                 await http.get(send_url())
             assert (await http.get(send_url("79000000002"))).text.isdigit()
@@ -543,7 +543,7 @@ def test_async_latency_advances_a_manual_clock(clock: ManualClock) -> None:
     start = clock()
 
     async def go() -> str:
-        async with httpx.AsyncClient(transport=sandbox.async_transport()) as http:
+        async with httpx.AsyncClient(transport=sandbox.transport()) as http:
             return (await http.get(send_url())).text
 
     assert asyncio.run(go()).isdigit()
@@ -602,3 +602,28 @@ def test_status_ids_with_leading_zeros_or_huge_lengths_are_handled(sandbox: Sand
     message_id = send(sandbox)
     assert check(sandbox, "00" + message_id) == "send"
     assert check(sandbox, "9" * 5000) == SANDBOX_ERROR_TEXTS["message_not_found"]
+
+
+def test_one_transport_serves_sync_and_async_clients(sandbox: Sandbox) -> None:
+    transport = sandbox.transport()
+    assert isinstance(transport, httpx.BaseTransport)
+    assert isinstance(transport, httpx.AsyncBaseTransport)
+    with httpx.Client(transport=transport) as http:
+        assert http.get(send_url("79000000001")).text.isdigit()
+
+    async def go() -> str:
+        async with httpx.AsyncClient(transport=transport) as http:
+            return (await http.get(send_url("79000000002"))).text
+
+    assert asyncio.run(go()).isdigit()
+    assert sandbox.messages["phone"].tolist() == ["79000000001", "79000000002"]
+
+
+def test_the_sandbox_decides_without_waiting_and_the_transport_waits(clock: ManualClock) -> None:
+    sandbox = Sandbox(clock=clock, faults=Faults(latency=5.0))
+    start = clock()
+    assert raw(sandbox, id_message="1").status_code == 200
+    assert clock() == start
+    with httpx.Client(transport=sandbox.transport()) as http:
+        http.get(send_url())
+    assert clock() == start + 5.0

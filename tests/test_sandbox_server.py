@@ -8,8 +8,6 @@ import httpx
 import pytest
 
 from targetsms_frames._clock import ManualClock
-from targetsms_frames._sandbox import Sandbox
-from targetsms_frames._sandbox_server import create_app, serve
 from targetsms_frames._wire import (
     DUPLICATE_TEXT,
     encode_query,
@@ -18,6 +16,8 @@ from targetsms_frames._wire import (
     send_params,
     status_params,
 )
+from targetsms_frames.sandbox import Sandbox
+from targetsms_frames.sandbox._server import create_app, serve
 
 pytestmark = pytest.mark.socket
 

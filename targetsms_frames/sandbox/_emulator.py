@@ -1,11 +1,15 @@
-"""The provider sandbox: a faithful emulator of ``GET /sendmessage.php``.
+"""The provider emulator, ``Sandbox``: an in-memory ``/sendmessage.php`` with the provider's rules.
 
 It accepts the same parameters, answers with the same plain-text replies and error texts,
 keeps the one-identical-request-per-minute rule, and moves every message from ``send`` to a
-final status on a schedule fixed by its seed. Faults (latency, refused and dropped
-connections, timeouts, HTTP 500, unreadable replies) can be switched on to rehearse what a
-client does when the network lets it down. It runs in-process through an httpx transport
-(``_sandbox_transport``), or over a real socket with ``_sandbox_server.serve``.
+final status on a schedule fixed by its seed. Its decisions are pure: ``handle`` reads the
+clock and the request and returns a ``SandboxReply``, never waiting; latency and the shape a
+fault takes on the network belong to the transports (``SandboxTransport`` in-process, the
+server in ``._server``).
+
+Each sandbox has a name and, from it, a base URL of its own
+(``https://<name>.sandbox.invalid/sendmessage.php``, a host that can never resolve), so a
+campaign rehearsed on one sandbox is bound to that sandbox and never to the real endpoint.
 
 Examples
 --------
@@ -13,15 +17,16 @@ Examples
 >>> from targetsms_frames._clock import ManualClock
 >>> from targetsms_frames._wire import encode_query, send_params, status_params
 >>> clock = ManualClock()
->>> sandbox = Sandbox(clock=clock)
+>>> sandbox = Sandbox(clock=clock, name="shop-test")
+>>> sandbox.base_url
+'https://shop-test.sandbox.invalid/sendmessage.php'
 >>> http = httpx.Client(transport=sandbox.transport())
 >>> query = encode_query("me", "pw", send_params("79000000001", send_sms=1,
 ...                      sender_sms="Shop", text_sms="Привет"))
->>> http.get("https://sms.targetsms.ru/sendmessage.php?" + query).text
+>>> http.get(f"{sandbox.base_url}?{query}").text
 '1179038981'
 >>> clock.advance(60)
->>> http.get("https://sms.targetsms.ru/sendmessage.php?"
-...          + encode_query("me", "pw", status_params("1179038981"))).text
+>>> http.get(f"{sandbox.base_url}?" + encode_query("me", "pw", status_params("1179038981"))).text
 'deliver'
 """
 
@@ -31,74 +36,33 @@ import hashlib
 import hmac
 import json
 import random
+import re
 import secrets
 import threading
-import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
 
-import anyio
 import pandas as pd
 
-from ._clock import Clock, Sleep, system_clock
-from ._sandbox_rules import (
-    DEFAULT_STOP_LIST,
-    FAULT_KINDS,
-    PLAIN,
-    SANDBOX_ERROR_TEXTS,
-    UNPROCESSED_FAULTS,
-    FaultKind,
-    Faults,
-    draw_fault,
-    draw_outcome,
-    fault_reply,
-    send_error,
-)
-from ._sandbox_transport import (
-    ENDPOINT_PATH,
-    AsyncSandboxTransport,
-    SandboxTransport,
-    parse_query,
-)
-from ._wire import DUPLICATE_TEXT, MESSAGE_PARAMS, PENDING_STATUS
+from .._clock import Clock, system_clock
+from .._facts import DUPLICATE_TEXT, DUPLICATE_WINDOW, ENDPOINT_PATH, MESSAGE_PARAMS, PENDING_STATUS
+from ._faults import FAULT_EFFECTS, FAULT_KINDS, FaultKind, Faults, draw_fault, spoilt_reply
+from ._http import SandboxReply
+from ._rules import DEFAULT_STOP_LIST, SANDBOX_ERROR_TEXTS, draw_outcome, send_error
+from ._transport import SandboxTransport
 
-__all__ = [
-    "DEFAULT_STOP_LIST",
-    "ENDPOINT_PATH",
-    "FAULT_KINDS",
-    "SANDBOX_ERROR_TEXTS",
-    "AsyncSandboxTransport",
-    "FaultKind",
-    "Faults",
-    "Sandbox",
-    "SandboxReply",
-    "SandboxRequest",
-    "SandboxTransport",
-    "parse_query",
-]
+__all__ = ["FIRST_MESSAGE_ID", "Sandbox", "SandboxRequest"]
 
 FIRST_MESSAGE_ID: Final = 1_179_038_981
+#: The domain under which every sandbox has its host (reserved: it never resolves).
+SANDBOX_DOMAIN: Final = "sandbox.invalid"
+_NAME_RE: Final = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+_NAME_ALPHABET: Final = "abcdefghijkmnpqrstuvwxyz23456789"
+_NAME_LENGTH: Final = 6
 _CREDENTIALS: Final = frozenset({"login", "password"})
 _PRUNE_EVERY: Final = 256
-
-
-@dataclass(frozen=True)
-class SandboxReply:
-    """What the endpoint answers to one request.
-
-    ``status_code`` is 0 when no HTTP reply is produced (``fault`` is ``refuse`` or
-    ``drop_before``). ``processed`` tells whether the request took effect: it counts for the
-    duplicate rule and, for a valid send, created its messages. The transports turn
-    ``fault`` into the matching httpx error.
-    """
-
-    status_code: int
-    body: str
-    processed: bool
-    fault: FaultKind | None = None
-    content_type: str = PLAIN
 
 
 @dataclass(frozen=True)
@@ -130,6 +94,10 @@ class _Message:
     final_at: float
 
 
+def _new_name() -> str:
+    return "".join(secrets.choice(_NAME_ALPHABET) for _ in range(_NAME_LENGTH))
+
+
 class Sandbox:
     """An in-memory TargetSMS endpoint with the provider's rules, texts and statuses.
 
@@ -138,11 +106,8 @@ class Sandbox:
     seed : int
         Fixes message IDs (offset from 1179038981) and every message's outcome and delay.
     clock : callable returning float, optional
-        Seconds; defaults to the system clock. A ``ManualClock`` lets tests move time.
-    sleep : callable, optional
-        Used for latency; defaults to the clock's own ``sleep`` (``ManualClock`` and
-        ``FastClock`` have one) or ``time.sleep``. The async transport and the server use
-        the clock's ``async_sleep`` likewise, else a real non-blocking sleep.
+        Seconds; defaults to the system clock. A ``ManualClock`` lets tests move time (and
+        latency then advances it instead of waiting).
     status_delay : (float, float)
         Range of seconds, after creation, at which a message reaches its final status.
     duplicate_window : float
@@ -154,6 +119,9 @@ class Sandbox:
         salted digest of the password is kept.
     faults : Faults, optional
         Random faults; none by default. See also ``inject``.
+    name : str, optional
+        This sandbox's name: lowercase letters, digits and inner hyphens (a host name
+        label). A random six-character name by default. It makes ``base_url``.
 
     Examples
     --------
@@ -163,6 +131,8 @@ class Sandbox:
     '1179738981'
     >>> sandbox
     Sandbox(seed=7, messages=1, requests=1)
+    >>> len(sandbox.name), sandbox.base_url.endswith(".sandbox.invalid/sendmessage.php")
+    (6, True)
     """
 
     def __init__(
@@ -170,22 +140,26 @@ class Sandbox:
         *,
         seed: int = 0,
         clock: Clock | None = None,
-        sleep: Sleep | None = None,
         status_delay: tuple[float, float] = (2.0, 30.0),
-        duplicate_window: float = 60.0,
+        duplicate_window: float = DUPLICATE_WINDOW,
         stop_list: Iterable[str] = DEFAULT_STOP_LIST,
         credentials: tuple[str, str] | None = None,
         faults: Faults | None = None,
+        name: str | None = None,
     ) -> None:
         low, high = (float(v) for v in status_delay)
         if not 0 <= low <= high:
             raise ValueError("status_delay must be (low, high) with 0 <= low <= high")
         if duplicate_window < 0:
             raise ValueError("duplicate_window must be >= 0 seconds")
+        if name is not None and not (isinstance(name, str) and _NAME_RE.fullmatch(name)):
+            raise ValueError(
+                f"a sandbox name is lowercase letters, digits and inner hyphens, got {name!r}"
+            )
+        self._name = name if name is not None else _new_name()
+        self._named = name is not None
         self.seed = int(seed)
         self.clock: Clock = clock if clock is not None else system_clock
-        default_sleep: Sleep = getattr(clock, "sleep", time.sleep)
-        self.sleep: Sleep = sleep if sleep is not None else default_sleep
         self.status_delay = (low, high)
         self.duplicate_window = float(duplicate_window)
         self.stop_list = frozenset(stop_list)
@@ -199,7 +173,23 @@ class Sandbox:
         self._lock = threading.Lock()
         self.reset()
 
-    # -- state ---------------------------------------------------------------------------
+    # -- identity --------------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """This sandbox's name (its host is ``<name>.sandbox.invalid``)."""
+        return self._name
+
+    @property
+    def base_url(self) -> str:
+        """This sandbox's own endpoint URL; clients wired to it in-process use it.
+
+        >>> Sandbox(name="rehearsal").base_url
+        'https://rehearsal.sandbox.invalid/sendmessage.php'
+        """
+        return f"https://{self._name}.{SANDBOX_DOMAIN}{ENDPOINT_PATH}"
+
+    # -- state -----------------------------------------------------------------------------
 
     def reset(self) -> None:
         """Forget every message, request, duplicate record and pending injected fault."""
@@ -291,13 +281,14 @@ class Sandbox:
     def __repr__(self) -> str:
         with self._lock:
             counts = f"messages={len(self._messages)}, requests={len(self._requests)}"
+        name = f"name={self._name!r}, " if self._named else ""
         login = f", login={self._login!r}" if self._login is not None else ""
-        return f"Sandbox(seed={self.seed}, {counts}{login})"
+        return f"Sandbox({name}seed={self.seed}, {counts}{login})"
 
-    # -- the endpoint --------------------------------------------------------------------
+    # -- the endpoint ----------------------------------------------------------------------
 
     def handle(self, params: Mapping[str, object] | Iterable[tuple[str, object]]) -> SandboxReply:
-        """Answer one request to ``/sendmessage.php``.
+        """Answer one request to ``/sendmessage.php``, without waiting.
 
         Parameters
         ----------
@@ -326,7 +317,7 @@ class Sandbox:
             self._request_no += 1
             number = self._request_no
             fault = draw_fault(self._faults, self._fault_rng, self._injected)
-            if fault in UNPROCESSED_FAULTS:
+            if fault is not None and not FAULT_EFFECTS[fault].processed:
                 self._log(SandboxRequest(number, kind, public, "", fault, False, now))
                 return SandboxReply(0, "", False, fault)
             if kind == "status":
@@ -340,7 +331,7 @@ class Sandbox:
             else:
                 body = DUPLICATE_TEXT
             self._log(SandboxRequest(number, kind, public, body, fault, processed, now))
-        spoilt = fault_reply(fault, number)
+        spoilt = spoilt_reply(fault, number)
         if spoilt is not None:
             return SandboxReply(spoilt[0], spoilt[1], processed, fault, spoilt[2])
         return SandboxReply(200, body, processed, fault)
@@ -395,30 +386,15 @@ class Sandbox:
             cutoff = record.time - self.duplicate_window
             self._seen = {key: at for key, at in self._seen.items() if at > cutoff}
 
-    def _pause(self) -> None:
-        if self._faults.latency > 0:
-            self.sleep(self._faults.latency)
-
-    async def _apause(self) -> None:
-        latency = self._faults.latency
-        if latency <= 0:
-            return
-        clock_sleep: Callable[[float], Awaitable[None]] | None = getattr(
-            self.clock, "async_sleep", None
-        )
-        await (clock_sleep or anyio.sleep)(latency)
-
-    # -- transports ----------------------------------------------------------------------
+    # -- onto the network ------------------------------------------------------------------
 
     def transport(self) -> SandboxTransport:
-        """An httpx transport serving this sandbox in-process (any host).
+        """An httpx transport serving this sandbox in-process, to sync and async clients.
+
+        Any host is accepted; only the path and method matter.
 
         >>> import httpx
         >>> httpx.Client(transport=Sandbox().transport()).get("https://x/other").status_code
         404
         """
         return SandboxTransport(self)
-
-    def async_transport(self) -> AsyncSandboxTransport:
-        """An async httpx transport serving this sandbox in-process (any host)."""
-        return AsyncSandboxTransport(self)

@@ -1,16 +1,19 @@
 """The sandbox over a real socket: a Starlette app, a background server and a blocking one.
 
 ``serve`` runs uvicorn on loopback in a background thread for tests and notebooks;
-``run_server`` runs it in the foreground for the ``targetsms-frames sandbox`` command. Faults
-behave as on the wire: a dropped connection is cut after the reply's headers promised a
-body, a timeout holds the reply until the client gives up, and the request is processed or
-not exactly as the in-process transports do it. The access log is off, so no query (and no
-password) is ever logged.
+``run_server`` runs it in the foreground for the ``targetsms-frames sandbox`` command.
+Starlette and uvicorn load only when this module is imported, never with the package.
+
+Faults are the ones the in-process transport applies (``._faults.FAULT_EFFECTS``), shaped as
+a socket shows them: a refused or dropped connection is cut after the reply's headers
+promised a body (a server that has accepted a connection cannot refuse it any more), a held
+reply waits until the client gives up, and the request is processed or not exactly as
+in-process. The access log is off, so no query (and no password) is ever logged.
 
 Examples
 --------
 >>> import httpx
->>> from targetsms_frames._sandbox import Sandbox
+>>> from targetsms_frames.sandbox import Sandbox
 >>> with serve(Sandbox()) as url:
 ...     httpx.get(url, params={"login": "me", "password": "pw", "id_message": "1"}).text
 'Сообщение не найдено.'
@@ -27,14 +30,16 @@ from contextlib import contextmanager
 from typing import Final
 
 import anyio
+import uvicorn
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from ._sandbox import ENDPOINT_PATH, Sandbox, parse_query
+from ._faults import FAULT_EFFECTS, await_latency, clock_sleeps
+from ._http import ALLOW, ENDPOINT_PATH, Endpoint, off_route, parse_query
 
-__all__ = ["create_app", "run_server", "serve"]
+__all__ = ["create_app", "endpoint_url", "run_server", "serve"]
 
 _LOG_LEVEL: Final = "warning"
 _POLL: Final = 0.05
@@ -62,26 +67,29 @@ def _quiet_cuts() -> None:
         logger.addFilter(_QUIET_CUTS)
 
 
-class _Endpoint:
+class _App:
     """The ASGI endpoint for ``/sendmessage.php``."""
 
-    def __init__(self, sandbox: Sandbox, timeout_hold: float, closing: threading.Event) -> None:
+    def __init__(self, sandbox: Endpoint, timeout_hold: float, closing: threading.Event) -> None:
         self.sandbox = sandbox
         self.timeout_hold = timeout_hold
         self.closing = closing
+        self._async_sleep = clock_sleeps(sandbox.clock)[1]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["method"] != "GET":
-            response: Response = PlainTextResponse(
-                "Method Not Allowed", status_code=405, headers={"allow": "GET"}
-            )
+        refused = off_route(scope["method"], scope["path"])
+        if refused is not None:
+            status, text = refused
+            headers = {"allow": ALLOW} if status == 405 else {}
+            response: Response = PlainTextResponse(text, status_code=status, headers=headers)
             await response(scope, receive, send)
             return
-        await self.sandbox._apause()
+        await await_latency(self.sandbox.faults, self._async_sleep)
         reply = self.sandbox.handle(parse_query(scope.get("query_string", b"")))
-        if reply.fault == "timeout_after":
+        meets = FAULT_EFFECTS[reply.fault].client_meets if reply.fault is not None else None
+        if meets == "held":
             await self._hold(receive)
-        if reply.fault in ("refuse", "drop_before", "drop_after", "timeout_after"):
+        if meets in ("refused", "cut", "held"):
             await send(
                 {
                     "type": "http.response.start",
@@ -115,7 +123,7 @@ class _Endpoint:
 
 
 def create_app(
-    sandbox: Sandbox,
+    sandbox: Endpoint,
     *,
     timeout_hold: float = 60.0,
     closing: threading.Event | None = None,
@@ -133,22 +141,41 @@ def create_app(
 
     Examples
     --------
+    >>> from targetsms_frames.sandbox import Sandbox
     >>> app = create_app(Sandbox())
     >>> [route.path for route in app.routes]
     ['/sendmessage.php']
     """
-    endpoint = _Endpoint(sandbox, timeout_hold, closing or threading.Event())
+    endpoint = _App(sandbox, timeout_hold, closing or threading.Event())
     return Starlette(routes=[Route(ENDPOINT_PATH, endpoint)])
 
 
-def _url(host: str, port: int) -> str:
+def endpoint_url(host: str, port: int) -> str:
+    """The endpoint URL of a server on ``host:port``.
+
+    >>> endpoint_url("::1", 8055)
+    'http://[::1]:8055/sendmessage.php'
+    """
     shown = f"[{host}]" if ":" in host else host
     return f"http://{shown}:{port}{ENDPOINT_PATH}"
 
 
+def _config(app: Starlette, host: str, port: int) -> uvicorn.Config:
+    _quiet_cuts()
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=_LOG_LEVEL,
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=1,
+    )
+
+
 @contextmanager
 def serve(
-    sandbox: Sandbox,
+    sandbox: Endpoint,
     *,
     host: str = "127.0.0.1",
     port: int = 0,
@@ -177,12 +204,11 @@ def serve(
 
     Examples
     --------
+    >>> from targetsms_frames.sandbox import Sandbox
     >>> with serve(Sandbox()) as url:
     ...     url.startswith("http://127.0.0.1:") and url.endswith("/sendmessage.php")
     True
     """
-    import uvicorn
-
     closing = threading.Event()
     app = create_app(sandbox, timeout_hold=timeout_hold, closing=closing)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -193,15 +219,7 @@ def serve(
     try:
         sock.bind((host, port))
         bound_port = int(sock.getsockname()[1])
-        config = uvicorn.Config(
-            app,
-            log_level=_LOG_LEVEL,
-            access_log=False,
-            lifespan="off",
-            timeout_graceful_shutdown=1,
-        )
-        _quiet_cuts()
-        server = uvicorn.Server(config)
+        server = uvicorn.Server(_config(app, host, bound_port))
         thread = threading.Thread(
             target=server.run, kwargs={"sockets": [sock]}, name="targetsms-sandbox", daemon=True
         )
@@ -214,7 +232,7 @@ def serve(
                 raise RuntimeError(f"the sandbox server did not start on {host}:{bound_port}")
             time.sleep(0.01)
         try:
-            yield _url(host, bound_port)
+            yield endpoint_url(host, bound_port)
         finally:
             closing.set()
             server.should_exit = True
@@ -224,7 +242,7 @@ def serve(
 
 
 def run_server(
-    sandbox: Sandbox, host: str = "127.0.0.1", port: int = 8055, *, timeout_hold: float = 60.0
+    sandbox: Endpoint, host: str = "127.0.0.1", port: int = 8055, *, timeout_hold: float = 60.0
 ) -> None:
     """Serve ``sandbox`` in the foreground until interrupted (Ctrl+C).
 
@@ -242,16 +260,5 @@ def run_server(
     timeout_hold : float
         Seconds a ``timeout_after`` fault holds its reply.
     """
-    import uvicorn
-
-    config = uvicorn.Config(
-        create_app(sandbox, timeout_hold=timeout_hold),
-        host=host,
-        port=port,
-        log_level=_LOG_LEVEL,
-        access_log=False,
-        lifespan="off",
-        timeout_graceful_shutdown=1,
-    )
-    _quiet_cuts()
-    uvicorn.Server(config).run()
+    app = create_app(sandbox, timeout_hold=timeout_hold)
+    uvicorn.Server(_config(app, host, port)).run()
