@@ -75,7 +75,8 @@ def make_client(*, sandbox: bool, base_url: str | None, required: bool = True) -
     if sandbox:
         if base_url:
             raise UserError("--sandbox and --base-url exclude each other; pick one")
-        return Client.sandbox(Sandbox())
+        # one name for every --sandbox run, so a rehearsal resumes with the next one
+        return Client.sandbox(Sandbox(name="cli"))
     load_dotenv(Path.cwd() / ".env")
     if base_url:
         check_base_url(base_url)

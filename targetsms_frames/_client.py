@@ -59,12 +59,17 @@ _INFLIGHT_POLL = 0.05
 
 
 def _sandbox_settings(sandbox: Sandbox | None, kwargs: dict[str, Any]) -> Sandbox:
-    """The sandbox to wire a client to, filling in its demo credentials and shared clock."""
+    """The sandbox to wire a client to, filling in its demo credentials, base URL and clock.
+
+    The base URL is the sandbox's own (``https://<name>.sandbox.invalid/...``), so journals
+    and reprs name that sandbox, never the real endpoint.
+    """
     from .sandbox import Sandbox
 
     sb = sandbox if sandbox is not None else Sandbox()
     kwargs.setdefault("login", "sandbox")
     kwargs.setdefault("password", "sandbox")
+    kwargs.setdefault("base_url", sb.base_url)
     if isinstance(sb.clock, ManualClock | FastClock):
         kwargs.setdefault("clock", sb.clock)
     return sb
@@ -250,8 +255,9 @@ class Client(_ClientCore):
     def sandbox(cls, sandbox: Sandbox | None = None, **kwargs: Any) -> Client:
         """A client wired in-process to a :class:`~targetsms_frames.Sandbox` (a new one if None).
 
-        The sandbox's clock is shared, so a sandbox on a ``ManualClock`` makes the duplicate
-        window pass as soon as the clock is advanced.
+        Its base URL is the sandbox's own (``Sandbox.base_url``). The sandbox's clock is
+        shared, so a sandbox on a ``ManualClock`` makes the duplicate window pass as soon as
+        the clock is advanced.
         """
         sb = _sandbox_settings(sandbox, kwargs)
         return cls(transport=sb.transport(), **kwargs)
