@@ -33,15 +33,15 @@ from ._exceptions import (
     RequestNotSentError,
     TargetSMSError,
     TransportError,
+    UnexpectedReplyError,
 )
-from ._exchange import read_body, translate
+from ._exchange import RAW_KEEP, fresh, read_body, translate, unexpected
 from ._guard import DuplicateGuard, RequestKey, request_key
 from ._wire import (
     DUPLICATE_TEXT,
     encode_query,
     parse_send_reply,
     parse_status_reply,
-    redact,
     send_params,
     status_params,
 )
@@ -92,17 +92,18 @@ class _ClientCore:
         base_url: str | None,
         timeout: float | httpx.Timeout,
         duplicate_window: float,
-        on_duplicate: OnDuplicate,
+        on_duplicate: OnDuplicate | None,
         clock: Clock | None,
         retries: int,
         backoff: float,
     ) -> None:
-        if on_duplicate not in ("wait", "raise"):
-            raise ValueError("on_duplicate must be 'wait' or 'raise'")
+        if on_duplicate not in ("wait", "raise", None):
+            raise ValueError("on_duplicate must be 'wait', 'raise' or None")
         self._settings = Settings.resolve(login, password, base_url=base_url)
         self._clock: Clock = clock or time.time
         self._guard = DuplicateGuard(duplicate_window, self._clock)
-        self.on_duplicate: OnDuplicate = on_duplicate
+        #: ``None``: ``send`` raises on a repeated request, ``status`` waits the window out.
+        self.on_duplicate: OnDuplicate | None = on_duplicate
         self.retries = int(retries)
         self.backoff = float(backoff)
         self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
@@ -130,25 +131,27 @@ class _ClientCore:
     def url_length(self, params: Iterable[tuple[str, str]]) -> int:
         """Length of the full request URL for ``params``, credentials included."""
         s = self._settings
-        return len(s.base_url) + 1 + len(encode_query(s.login, s.password.reveal(), list(params)))
+        shown = len(encode_query(s.login, "", list(params)))
+        return len(s.base_url) + 1 + shown + s.password.quoted_length()
 
-    def _url(self, params: list[tuple[str, str]]) -> tuple[str, str]:
+    def _url(self, params: list[tuple[str, str]]) -> str:
         s = self._settings
-        query = encode_query(s.login, s.password.reveal(), params)
-        return f"{s.base_url}?{query}", self._shown(params)
+        return f"{s.base_url}?{encode_query(s.login, s.password.reveal(), params)}"
 
     def _shown(self, params: list[tuple[str, str]]) -> str:
         """The request URL with the password replaced by ``***``: safe for errors and logs."""
         s = self._settings
         return f"{s.base_url}?{encode_query(s.login, '***', params)}"
 
-    def _check_guard(self, key: RequestKey) -> float:
+    def _check_guard(self, key: RequestKey, default: OnDuplicate) -> float:
         wait = self._guard.try_acquire(key)
-        if wait and self.on_duplicate == "raise":
+        if wait and (self.on_duplicate or default) == "raise":
             err = DuplicateRequestError(DUPLICATE_TEXT)
+            err.local = True
             err.add_note(
-                "refused locally without contacting the provider: an identical request was "
-                f"made less than {self.duplicate_window:g} s ago"
+                "refused by this client without contacting the provider: an identical request "
+                f"was made less than {self.duplicate_window:g} s ago (pass "
+                "on_duplicate='wait' to the client to wait instead)"
             )
             raise err
         return min(wait, _INFLIGHT_POLL) if math.isinf(wait) else wait
@@ -179,12 +182,14 @@ class _ClientCore:
                 raise outcome
             return parse(read_body(outcome, shown), shown)
         except TargetSMSError as exc:
-            password = self._settings.password.reveal()
-            exc.args = tuple(redact(a, password) if isinstance(a, str) else a for a in exc.args)
-            for name in ("text", "raw", "url"):
+            scrub = self._settings.password.redact
+            exc.args = tuple(scrub(a) if isinstance(a, str) else a for a in exc.args)
+            for name in ("text", "url"):
                 value = getattr(exc, name, None)
                 if isinstance(value, str):
-                    setattr(exc, name, redact(value, password))
+                    setattr(exc, name, scrub(value))
+            if isinstance(exc, UnexpectedReplyError):  # scrubbed whole, then cut: a cut
+                exc.raw = scrub(exc.raw)[:RAW_KEEP]  # never halves the password
             raise
 
     def __repr__(self) -> str:
@@ -208,8 +213,11 @@ class Client(_ClientCore):
         counted from when the earlier identical request's reply arrived or its attempt ended.
     transport : httpx.BaseTransport, optional
         For example a sandbox's transport; nothing then touches the network.
-    on_duplicate : {"wait", "raise"}
-        Wait out the window, or raise ``DuplicateRequestError`` without contacting the provider.
+    on_duplicate : {"wait", "raise"}, optional
+        What to do with a request identical to one made less than ``duplicate_window``
+        seconds ago: wait the window out, or raise ``DuplicateRequestError`` without contacting
+        the provider. By default ``send`` raises (a repeated send is a mistake to stop, not to
+        delay) and ``status`` waits.
     clock, sleep : callables, optional
         Time source and sleep, injectable for tests.
     retries, backoff : int, float
@@ -226,7 +234,7 @@ class Client(_ClientCore):
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         duplicate_window: float = 60.0,
         transport: httpx.BaseTransport | None = None,
-        on_duplicate: OnDuplicate = "wait",
+        on_duplicate: OnDuplicate | None = None,
         clock: Clock | None = None,
         sleep: Sleep | None = None,
         retries: int = 2,
@@ -274,25 +282,38 @@ class Client(_ClientCore):
         Raises ``ProviderError`` (a subclass for known texts), ``RequestNotSentError`` or
         ``OutcomeUnknownError``.
         """
-        return self._call(*self._send_request(phones, extra, params))
+        return self._call(*self._send_request(phones, extra, params), "raise")
 
     def status(self, message_id: str | int) -> str:
         """Return the message's status word verbatim (``send`` while pending)."""
         return self._call(
-            status_params(message_id), lambda body, url: parse_status_reply(body, url=url)
+            status_params(message_id), lambda body, url: parse_status_reply(body, url=url), "wait"
         )
 
     def _fetch(self, params: list[tuple[str, str]]) -> httpx.Response | TransportError:
-        # the only frame holding the real URL; it ends before anything is raised
-        url, shown = self._url(params)
+        # No variable here holds the real URL; the frames below that do (URL building, httpx)
+        # never reach a traceback: failures come back as values, and an interrupt is raised
+        # afresh once they are gone.
+        shown = self._shown(params)
         try:
-            return self._http.get(url)
+            outcome: httpx.Response | TransportError | BaseException = self._http.get(
+                self._url(params)
+            )
         except httpx.TransportError as exc:
-            return translate(exc, shown)
+            outcome = translate(exc, shown, self._settings.password.redact)
+        except Exception as exc:
+            outcome = unexpected(exc, shown, self._settings.password.redact)
+        except BaseException as exc:  # Ctrl-C, exit, cancellation: the same, without a past
+            outcome = fresh(exc)
+        if isinstance(outcome, BaseException) and not isinstance(outcome, TransportError):
+            raise outcome
+        return outcome
 
-    def _call(self, params: list[tuple[str, str]], parse: Callable[[str, str], T]) -> T:
+    def _call(
+        self, params: list[tuple[str, str]], parse: Callable[[str, str], T], kind: OnDuplicate
+    ) -> T:
         key = request_key(params)
-        while wait := self._check_guard(key):
+        while wait := self._check_guard(key, kind):
             self._sleep(wait)
         shown = self._shown(params)
         outcome: httpx.Response | TransportError | None = None
@@ -342,7 +363,7 @@ class AsyncClient(_ClientCore):
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         duplicate_window: float = 60.0,
         transport: httpx.AsyncBaseTransport | None = None,
-        on_duplicate: OnDuplicate = "wait",
+        on_duplicate: OnDuplicate | None = None,
         clock: Clock | None = None,
         sleep: Callable[[float], Any] | None = None,
         retries: int = 2,
@@ -378,24 +399,35 @@ class AsyncClient(_ClientCore):
         **params: object,
     ) -> list[str]:
         """Send one message to one or more phones; return one ID per phone, in order."""
-        return await self._call(*self._send_request(phones, extra, params))
+        return await self._call(*self._send_request(phones, extra, params), "raise")
 
     async def status(self, message_id: str | int) -> str:
         """Return the message's status word verbatim (``send`` while pending)."""
         return await self._call(
-            status_params(message_id), lambda body, url: parse_status_reply(body, url=url)
+            status_params(message_id), lambda body, url: parse_status_reply(body, url=url), "wait"
         )
 
     async def _fetch(self, params: list[tuple[str, str]]) -> httpx.Response | TransportError:
-        url, shown = self._url(params)
+        shown = self._shown(params)  # see Client._fetch
         try:
-            return await self._http.get(url)
+            outcome: httpx.Response | TransportError | BaseException = await self._http.get(
+                self._url(params)
+            )
         except httpx.TransportError as exc:
-            return translate(exc, shown)
+            outcome = translate(exc, shown, self._settings.password.redact)
+        except Exception as exc:
+            outcome = unexpected(exc, shown, self._settings.password.redact)
+        except BaseException as exc:  # Ctrl-C, exit, cancellation: the same, without a past
+            outcome = fresh(exc)
+        if isinstance(outcome, BaseException) and not isinstance(outcome, TransportError):
+            raise outcome
+        return outcome
 
-    async def _call(self, params: list[tuple[str, str]], parse: Callable[[str, str], T]) -> T:
+    async def _call(
+        self, params: list[tuple[str, str]], parse: Callable[[str, str], T], kind: OnDuplicate
+    ) -> T:
         key = request_key(params)
-        while wait := self._check_guard(key):
+        while wait := self._check_guard(key, kind):
             await self._sleep(wait)
         shown = self._shown(params)
         outcome: httpx.Response | TransportError | None = None

@@ -19,37 +19,57 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from ._exceptions import ConfigurationError
-from ._wire import DEFAULT_BASE_URL
+from ._wire import DEFAULT_BASE_URL, quote_value, redact
 
-__all__ = ["Secret", "Settings", "is_loopback", "load_dotenv"]
+__all__ = ["Secret", "Settings", "is_loopback", "live_secrets", "load_dotenv"]
 
 ENV_LOGIN = "TARGETSMS_LOGIN"
 ENV_PASSWORD = "TARGETSMS_PASSWORD"
 ENV_BASE_URL = "TARGETSMS_BASE_URL"
 
 
+_live: weakref.WeakSet[Secret] = weakref.WeakSet()
+
+
 class Secret:
     """A string that does not show itself: ``repr``/``str`` print ``***``.
+
+    It also knows how to take itself out of a text (:meth:`redact`), so no code outside it
+    ever holds the plain password in a variable of its own, and every live secret is known to
+    the log filter that scrubs httpx's records.
 
     >>> s = Secret("hunter2")
     >>> s, str(s), s.reveal()
     (Secret('***'), '***', 'hunter2')
+    >>> s.redact("echo of password=hunter2"), s.quoted_length()
+    ('echo of password=***', 7)
     """
 
-    __slots__ = ("_value",)
+    __slots__ = ("__weakref__", "_value")
 
     def __init__(self, value: str) -> None:
         self._value = value
+        if value:
+            _live.add(self)
 
     def reveal(self) -> str:
         """Return the secret value (only for building the request)."""
         return self._value
+
+    def redact(self, text: str) -> str:
+        """``text`` with every form of this secret, and any ``password=`` value, as ``***``."""
+        return redact(text, self._value)
+
+    def quoted_length(self) -> int:
+        """Length of the value percent-encoded in a URL."""
+        return len(quote_value(self._value))
 
     def __repr__(self) -> str:
         return "Secret('***')"
@@ -65,6 +85,11 @@ class Secret:
 
     def __reduce__(self) -> tuple[object, ...]:
         raise TypeError("a Secret cannot be pickled")
+
+
+def live_secrets() -> list[Secret]:
+    """Every secret still in use in this process (for scrubbing log records)."""
+    return list(_live)
 
 
 def is_loopback(host: str) -> bool:

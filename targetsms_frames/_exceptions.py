@@ -8,8 +8,10 @@ The tree::
     │   └── RenderError               unknown placeholder, missing value, unknown template key
     ├── TableReadError                a file cannot be read as a table (also ValueError)
     │   └── TableNotFoundError        the file does not exist (also FileNotFoundError)
-    ├── JournalError                  the journal file cannot be used
-    │   └── JournalMismatchError      the journal belongs to a different campaign
+    ├── JournalError                  the journal cannot be used (not a journal, separated from
+    │   │                             its -wal file, written by a newer version)
+    │   └── JournalMismatchError      the journal holds other rows, or belongs to another
+    │                                 endpoint or login
     ├── TransportError                the exchange with the provider did not give a clear answer
     │   ├── RequestNotSentError       proven that nothing left: connection refused, DNS failure
     │   └── OutcomeUnknownError       the request may have been processed: timeout after sending,
@@ -102,7 +104,8 @@ class JournalError(TargetSMSError):
 
 
 class JournalMismatchError(JournalError):
-    """The journal file holds a different campaign than the messages given."""
+    """The journal holds other rows than the messages given (the message says which), or
+    belongs to another endpoint or login."""
 
 
 class TransportError(TargetSMSError):
@@ -167,9 +170,12 @@ class ProviderError(TargetSMSError):
 class DuplicateRequestError(ProviderError):
     """An identical request was sent less than the duplicate window ago.
 
-    Raised by the provider (its verbatim text) or, without contacting it, by a client asked
-    to refuse rather than wait.
+    Raised by the provider (its verbatim text) or, without contacting it, by the client
+    itself (``local`` is then true): ``Client.send`` refuses a repeated request by default.
     """
+
+    #: Refused by this client without contacting the provider.
+    local: bool = False
 
 
 class AccountError(ProviderError):

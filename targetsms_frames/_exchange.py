@@ -22,9 +22,12 @@ Examples
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Final
 
 import httpx
 
+from ._config import live_secrets
 from ._exceptions import (
     OutcomeUnknownError,
     RequestNotSentError,
@@ -33,16 +36,24 @@ from ._exceptions import (
 )
 from ._wire import ERROR_TEXTS, classify_error, redact
 
-__all__ = ["read_body", "translate"]
+__all__ = ["RAW_KEEP", "fresh", "read_body", "translate", "unexpected"]
+
+#: Characters of an unreadable reply kept in ``UnexpectedReplyError.raw`` (after scrubbing).
+RAW_KEEP: Final = 500
 
 
 class _RedactPasswords(logging.Filter):
-    """Rewrite log records so that no ``password=`` value survives (httpx logs full URLs)."""
+    """Rewrite log records so that no password survives: every form of every password in use,
+    then any ``password=`` value (httpx logs full URLs)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if "password" in message:
-            record.msg, record.args = redact(message, None), ()
+        clean = message
+        for secret in live_secrets():
+            clean = secret.redact(clean)
+        clean = redact(clean, None)
+        if clean != message:
+            record.msg, record.args = clean, ()
         return True
 
 
@@ -52,13 +63,16 @@ for _name in ("httpx", "httpcore", "httpcore.http11", "httpcore.connection", "ta
         logging.getLogger(_name).addFilter(_FILTER)
 
 
-def translate(exc: httpx.TransportError, url: str) -> TransportError:
+def translate(
+    exc: httpx.TransportError, url: str, scrub: Callable[[str], str] = lambda text: text
+) -> TransportError:
     """Turn an httpx error into one of our two kinds; ``url`` is already redacted.
 
     The result is returned, not raised, so that it carries no reference to the httpx error
-    (whose request holds the real URL, password included).
+    (whose request holds the real URL, password included). ``scrub`` removes the password
+    from the error's own text.
     """
-    detail = f"{type(exc).__name__}: {redact(str(exc), None)}"
+    detail = f"{type(exc).__name__}: {redact(scrub(str(exc)), None)}"
     if isinstance(
         exc,
         httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout | httpx.UnsupportedProtocol,
@@ -69,6 +83,37 @@ def translate(exc: httpx.TransportError, url: str) -> TransportError:
     return OutcomeUnknownError(
         f"no answer from the provider ({detail}); the request may have been processed", url=url
     )
+
+
+def unexpected(
+    exc: Exception, url: str, scrub: Callable[[str], str] = lambda text: text
+) -> OutcomeUnknownError:
+    """An error the HTTP layer should not raise (a bug, a broken transport), as "may have been
+    processed": nothing proves the request did not leave. Returned, with no past.
+
+    >>> print(unexpected(RuntimeError("boom"), "url"))
+    the HTTP exchange failed unexpectedly (RuntimeError: boom); the request may have been processed
+    """
+    detail = f"{type(exc).__name__}: {redact(scrub(str(exc)), None)}"
+    return OutcomeUnknownError(
+        f"the HTTP exchange failed unexpectedly ({detail}); the request may have been processed",
+        url=url,
+    )
+
+
+def fresh(exc: BaseException) -> BaseException:
+    """The same kind of interruption (Ctrl-C, exit, cancellation) with no traceback or context,
+    so the frames that held the real URL are not kept by it.
+
+    >>> fresh(SystemExit(3)).args, fresh(KeyboardInterrupt("x")).args
+    ((3,), ())
+    """
+    if isinstance(exc, SystemExit):
+        return SystemExit(*exc.args)
+    try:
+        return type(exc)()
+    except TypeError:  # pragma: no cover - an exception type that needs arguments
+        return KeyboardInterrupt()
 
 
 def _decode(response: httpx.Response, url: str) -> str:
@@ -88,7 +133,7 @@ def _decode(response: httpx.Response, url: str) -> str:
                 return legacy
     raise UnexpectedReplyError(
         "the provider's reply is not readable text",
-        raw=raw[:500].decode("utf-8", errors="replace"),
+        raw=raw.decode("utf-8", errors="replace"),
         url=url,
     )
 
@@ -106,4 +151,4 @@ def read_body(response: httpx.Response, url: str) -> str:
     if 400 <= status < 500 and text in ERROR_TEXTS:
         # the provider's own refusal is a clear answer whatever the status code says
         raise classify_error(text, url=url)
-    raise UnexpectedReplyError(f"the provider answered HTTP {status}", raw=body[:500], url=url)
+    raise UnexpectedReplyError(f"the provider answered HTTP {status}", raw=body, url=url)

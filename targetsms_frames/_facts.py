@@ -4,7 +4,8 @@ Everything TargetSMS's guide says about its ``sendmessage.php`` endpoint (and, w
 is silent, what the platform is seen to do) that the code relies on is plain data here:
 ``_wire`` builds queries and reads replies from it, the pandera schema (``_schema``) turns its
 limits into rules, and the sandbox refuses what it says the provider refuses. The status table
-gives every word its finality and its delivery outcome, for polling, previews and reports. A limit changed here changes validation and the sandbox together, and a test
+gives every word its finality and its delivery outcome, for polling, previews and reports. A
+limit changed here changes validation and the sandbox together, and a test
 (``tests/test_facts.py``) proves that the two agree on every rule.
 
 Examples

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections import deque
 from collections.abc import Sequence
 
 from ._clock import Clock
@@ -54,6 +55,9 @@ class DuplicateGuard:
         self.window = float(window)
         self._clock = clock
         self._done: dict[RequestKey, float] = {}
+        # (when a window ends, key), in the order windows started: pruning pops from the left,
+        # so each request costs O(1) however many are inside the window
+        self._ends: deque[tuple[float, RequestKey]] = deque()
         self._inflight: set[RequestKey] = set()
         self._lock = threading.Lock()
 
@@ -78,11 +82,10 @@ class DuplicateGuard:
         """Mark ``key`` in flight and return 0, or return the seconds still to wait."""
         with self._lock:
             now = self._clock()
+            self._prune(now)
             wait = self._wait_locked(key, now)
             if wait == 0.0:
                 self._inflight.add(key)
-                if len(self._done) > 4096:
-                    self._prune(now)
             return wait
 
     def release(self, key: RequestKey, *, reached: bool) -> None:
@@ -90,9 +93,19 @@ class DuplicateGuard:
         with self._lock:
             self._inflight.discard(key)
             if reached:
-                self._done[key] = self._clock()
+                now = self._clock()
+                self._done[key] = now
+                self._ends.append((now + self.window, key))
+
+    def __len__(self) -> int:
+        """Requests remembered (inside their window, or not pruned yet)."""
+        with self._lock:
+            return len(self._done)
 
     def _prune(self, now: float) -> None:
-        stale = [k for k, t in self._done.items() if t + self.window <= now]
-        for k in stale:
-            del self._done[k]
+        ends, done, window = self._ends, self._done, self.window
+        while ends and ends[0][0] <= now:
+            _, key = ends.popleft()
+            ended = done.get(key)
+            if ended is not None and ended + window <= now:  # not renewed since
+                del done[key]

@@ -30,6 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ._config import Secret
 from ._facts import MAX_URL_LENGTH
 from ._urllen import quoted_lengths
 from ._wire import DEFAULT_BASE_URL, MESSAGE_PARAMS, encode_query, quote_value
@@ -40,6 +41,7 @@ __all__ = [
     "PlannedRequest",
     "UrlBudget",
     "iter_requests",
+    "param_strings",
     "plan_requests",
 ]
 
@@ -59,9 +61,10 @@ class UrlBudget:
     credentials_length: int
 
     @classmethod
-    def for_credentials(cls, base_url: str, login: str, password: str) -> UrlBudget:
+    def for_credentials(cls, base_url: str, login: str, password: str | Secret) -> UrlBudget:
         """Exact overhead for known credentials (the password itself is not kept)."""
-        return cls(base_url, len(encode_query(login, password, [])))
+        secret = password if isinstance(password, Secret) else Secret(password)
+        return cls(base_url, len(encode_query(login, "", [])) + secret.quoted_length())
 
     @classmethod
     def allowance(cls, base_url: str = DEFAULT_BASE_URL) -> UrlBudget:
@@ -87,7 +90,8 @@ class PlannedRequest:
     url_length: int
 
 
-def _param_strings(frame: pd.DataFrame) -> dict[str, pd.Series]:
+def param_strings(frame: pd.DataFrame) -> dict[str, pd.Series]:
+    """Each message parameter column as the text sent (``1`` not ``1.0``), blanks as NA."""
     out: dict[str, pd.Series] = {}
     for name in PARAM_COLUMNS:
         if name not in frame.columns:
@@ -202,7 +206,7 @@ def plan_requests(
     n = len(frame)
     ok = np.ones(n, dtype=bool) if eligible is None else eligible.to_numpy(dtype=bool)
     phone = frame["phone"].astype("str")
-    strings = _param_strings(frame)
+    strings = param_strings(frame)
     group = _message_groups(strings, n)
     codes, uniques = pd.factorize(phone)
     combined = pd.Series(group.astype(np.int64) * (len(uniques) + 1) + codes)
@@ -281,7 +285,7 @@ def iter_requests(frame: pd.DataFrame, plan: pd.DataFrame) -> Iterator[PlannedRe
     """
     columns = {
         name: col.astype(object).where(col.notna(), None).to_numpy()
-        for name, col in _param_strings(frame).items()
+        for name, col in param_strings(frame).items()
     }
     phones = frame["phone"].astype("str").to_numpy(dtype=object)
     ids = plan["request_id"]

@@ -33,11 +33,11 @@ import pandas as pd
 
 from ._client import Client
 from ._exceptions import DuplicateRequestError, JournalMismatchError, ProviderError
-from ._journal import Journal, send_outcome
 from ._pool import BoundedRunner, RateLimiter
 from ._progress import progress_bar
 from ._send import DEFAULT_CONCURRENCY, DEFAULT_RATE
 from ._wire import PENDING_STATUS
+from .journal import JournalStore, open_journal, send_outcome
 
 __all__ = ["poll_statuses", "read_journal"]
 
@@ -62,12 +62,15 @@ def read_journal(journal: str | Path) -> pd.DataFrame:
     file = Path(journal)
     if not file.is_file():
         raise FileNotFoundError(f"no campaign journal at {str(file)!r}")
-    with Journal.open(file) as book:
+    book = open_journal(file)
+    try:
         return _with_rows(book.load_input(), book.rows())
+    finally:
+        book.close()
 
 
 def _with_rows(display: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
-    outcome = send_outcome(rows, len(display)).set_axis(display.index)
+    outcome = send_outcome(rows).set_axis(display.index)
     out = pd.concat([display, outcome], axis=1)
     rows = rows.reindex(range(len(out)))
     return _status_columns(out, rows["status"], rows["status_at"], rows["checked_at"])
@@ -144,7 +147,7 @@ def poll_statuses(
     """
     if client is not None and not isinstance(client, Client):
         raise TypeError(f"poll_statuses needs a tsf.Client, not {type(client).__name__}")
-    book = Journal.open(journal) if journal is not None else None
+    book = open_journal(journal) if journal is not None else None
     try:
         if sent is None:
             if book is None:
@@ -165,7 +168,7 @@ def poll_statuses(
             book.close()
 
 
-def _merge_journal(frame: pd.DataFrame, book: Journal) -> pd.DataFrame:
+def _merge_journal(frame: pd.DataFrame, book: JournalStore) -> pd.DataFrame:
     rows = book.rows()
     ids = frame["message_id"].astype("str").to_numpy() if "message_id" in frame else None
     if len(rows) != len(frame) or (
@@ -175,7 +178,7 @@ def _merge_journal(frame: pd.DataFrame, book: Journal) -> pd.DataFrame:
         )
     ):
         raise JournalMismatchError(
-            f"the journal {str(book.path)!r} does not hold these rows; pass the frame send "
+            f"the journal {book.location!r} does not hold these rows; pass the frame send "
             "returned for this journal, or only journal="
         )
     return _status_columns(frame, rows["status"], rows["status_at"], rows["checked_at"])
@@ -199,7 +202,7 @@ class _State:
 def _poll(
     frame: pd.DataFrame,
     client: Client,
-    book: Journal | None,
+    book: JournalStore | None,
     until_final: bool,
     timeout: float | None,
     progress: bool,
@@ -259,7 +262,7 @@ def _round(
     client: Client,
     positions: list[int],
     state: _State,
-    book: Journal | None,
+    book: JournalStore | None,
     limiter: RateLimiter,
     concurrency: int,
 ) -> None:

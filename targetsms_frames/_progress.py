@@ -13,7 +13,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any, Protocol
 
-__all__ = ["Bar", "progress_bar"]
+__all__ = ["Bar", "progress_bar", "silent_bar"]
 
 
 class Bar(Protocol):
@@ -29,6 +29,11 @@ class _Silent:
 
     def set_postfix(self, ordered_dict: Any = None, refresh: bool = True, **kwargs: Any) -> None:
         return None
+
+
+def silent_bar() -> Bar:
+    """A bar that shows nothing."""
+    return _Silent()
 
 
 @contextlib.contextmanager

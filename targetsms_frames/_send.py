@@ -19,16 +19,16 @@ from __future__ import annotations
 
 import logging
 import os
-from collections import deque
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ._campaign import attach
 from ._client import Client
-from ._journal import Journal, JournalRequest, send_outcome
-from ._outcome import Tally, record
+from ._dispatch import dispatch
+from ._exceptions import JournalMismatchError
+from ._interrupts import deferred_interrupts
 from ._plan import (
     DEFAULT_MAX_PHONES,
     DEFAULT_MAX_URL_LENGTH,
@@ -36,9 +36,20 @@ from ._plan import (
     iter_requests,
     plan_requests,
 )
-from ._pool import BoundedRunner, RateLimiter
+from ._policy import RateLimiter, StopRules, Tally, parse_rate
 from ._prepare import Prepared, prepare, result_frame
-from ._progress import Bar, progress_bar
+from ._progress import progress_bar
+from .journal import (
+    JournalRequest,
+    JournalSpec,
+    JournalStore,
+    SQLiteJournal,
+    open_journal,
+    send_outcome,
+)
+from .journal import exists as journal_exists
+from .journal.auto import find_related, journal_dir, journal_name
+from .journal.liveness import running
 
 __all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_RATE", "budget_for", "plan_campaign", "send"]
 
@@ -52,7 +63,7 @@ def budget_for(client: Client | None) -> UrlBudget:
     """URL overhead from the client's credentials, the environment's, or a safe allowance."""
     if client is not None:
         s = client._settings
-        return UrlBudget.for_credentials(s.base_url, s.login, s.password.reveal())
+        return UrlBudget.for_credentials(s.base_url, s.login, s.password)
     login, password = os.environ.get("TARGETSMS_LOGIN"), os.environ.get("TARGETSMS_PASSWORD")
     base = os.environ.get("TARGETSMS_BASE_URL") or UrlBudget.allowance().base_url
     if login and password:
@@ -67,17 +78,23 @@ def plan_campaign(
     max_url_length: int = DEFAULT_MAX_URL_LENGTH,
     max_phones_per_request: int = DEFAULT_MAX_PHONES,
     skip_duplicates: bool = True,
+    eligible: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """Per position: request_id, url_length, duplicate, same_phone, send_state, send_error."""
+    """Per position: request_id, url_length, duplicate, same_phone, send_state, send_error.
+
+    ``eligible`` (a boolean mask by position) restricts planning to some of the valid rows;
+    the others come back ``skipped`` without a reason of their own.
+    """
     n = len(prepared.display)
     if n:
+        mask = prepared.valid if eligible is None else prepared.valid & eligible.to_numpy(bool)
         full = plan_requests(
             prepared.messages,
             budget=budget,
             max_url_length=max_url_length,
             max_phones_per_request=max_phones_per_request,
             skip_duplicates=skip_duplicates,
-            eligible=pd.Series(prepared.valid),
+            eligible=pd.Series(mask),
         )
     else:
         na = pd.Series(pd.NA, index=range(n), dtype="str")
@@ -101,60 +118,88 @@ def plan_campaign(
     )
 
 
-def _journal_requests(prepared: Prepared, plan: pd.DataFrame) -> list[JournalRequest]:
+def _journal_requests(
+    prepared: Prepared, plan: pd.DataFrame, first_number: int = 1
+) -> list[JournalRequest]:
+    """The plan's requests, numbered from ``first_number`` (the plan numbers them from 1)."""
+    shift = first_number - 1
     return [
-        JournalRequest(r.request_id, r.params, r.phones, r.positions, r.url_length)
+        JournalRequest(
+            r.request_id if not shift else f"R{int(r.request_id[1:]) + shift:06d}",
+            r.params,
+            r.phones,
+            r.positions,
+            r.url_length,
+        )
         for r in iter_requests(prepared.messages, plan)
     ]
 
 
-def _dispatch(
-    journal: Journal,
-    client: Client,
-    pending: Sequence[JournalRequest],
-    *,
-    concurrency: int,
-    limiter: RateLimiter,
-    bar: Bar,
-    max_unknown_in_a_row: int,
-) -> Tally:
-    tally = Tally()
-    queue: deque[JournalRequest] = deque(pending)
-    runner: BoundedRunner[JournalRequest, list[str]] = BoundedRunner(
-        lambda r: client.send(list(r.phones), **r.params),
-        concurrency=concurrency,
-        limiter=limiter,
-        # committed before any of them leaves
-        before=lambda batch: journal.mark_inflight(*(r.request_id for r in batch)),
-        abandon=lambda rest: journal.unmark_inflight(*(r.request_id for r in rest)),
+def _renumbered(plan: pd.DataFrame, first_number: int) -> pd.DataFrame:
+    if first_number == 1:
+        return plan
+    ids = plan["request_id"]
+    numbers = pd.to_numeric(ids.str.slice(1), errors="coerce") + (first_number - 1)
+    renamed = "R" + numbers.astype("Int64").astype("str").str.zfill(6)
+    return plan.assign(request_id=renamed.where(ids.notna()).astype("str"))
+
+
+def _auto_journal(prepared: Prepared, client: Client, extend: bool) -> tuple[Path, bool]:
+    """The automatic journal of this campaign, and whether it was found under another name."""
+    folder = journal_dir()
+    path = folder / journal_name(prepared.fingerprint, client.base_url, client.login)
+    if path.exists():
+        return path, False
+    related = find_related(
+        folder,
+        prepared.fingerprint,
+        prepared.display["phone"][prepared.valid],
+        endpoint=client.base_url,
+        login=client.login,
     )
+    return (path, False) if related is None else (related.path, True)
 
-    def record_all(results: list[tuple[JournalRequest, list[str] | BaseException]]) -> None:
-        before = tally.sent + tally.failed + tally.unknown
-        with journal.transaction():
-            for request, result in results:
-                record(journal, request, result, tally, queue, max_unknown_in_a_row)
-        bar.update(tally.sent + tally.failed + tally.unknown - before)
-        bar.set_postfix(tally.postfix(), refresh=False)
 
-    try:
-        for results in runner.run(queue, stop=lambda: tally.stopped is not None):
-            record_all(results)
-    finally:
-        # an interrupt (Ctrl-C) still records what the requests already out answered
-        record_all(runner.drain())
-    return tally
+def _open(
+    spec: JournalSpec | bool | None,
+    prepared: Prepared,
+    client: Client | None,
+    *,
+    extend: bool,
+    dry_run: bool,
+    durable: bool,
+) -> tuple[JournalStore | None, bool]:
+    """The journal store to use (``None``: a dry run with nothing journaled yet), and whether
+    it is the automatic one."""
+    if spec is False:
+        return (None if dry_run else SQLiteJournal.memory()), False
+    if spec is True:
+        raise TypeError("journal= takes a path, a postgresql:// URL, None (automatic) or False")
+    automatic = spec is None
+    if spec is None:
+        if client is None:  # a dry run without credentials: nothing to look up
+            return None, True
+        spec, _ = _auto_journal(prepared, client, extend)
+    if dry_run and not journal_exists(spec):
+        return None, automatic
+    return open_journal(spec, durable=durable), automatic
+
+
+def _pending_rows(store: JournalStore) -> int:
+    rows = store.rows()
+    return int(((rows["send_state"] == "planned") & rows["request_id"].notna()).sum())
 
 
 def send(
     messages: pd.DataFrame,
     client: Client | None = None,
     *,
-    journal: str | Path | None = None,
+    journal: JournalSpec | bool | None = None,
     dry_run: bool = False,
+    extend: bool = False,
     progress: bool = True,
     concurrency: int = DEFAULT_CONCURRENCY,
-    rate: float | None = DEFAULT_RATE,
+    rate: float | str | None = DEFAULT_RATE,
     max_url_length: int = DEFAULT_MAX_URL_LENGTH,
     max_phones_per_request: int = DEFAULT_MAX_PHONES,
     skip_duplicates: bool = True,
@@ -164,22 +209,37 @@ def send(
 ) -> pd.DataFrame:
     """Validate, plan and send a message frame; return it with each row's outcome.
 
+    Every request is journaled before it leaves and its outcome after, so a crash, a kill,
+    Ctrl-C or a flaky network never sends a message twice, and calling ``send`` again with
+    the same messages resumes the campaign (nothing already ``sent``, ``failed`` or
+    ``unknown`` goes again).
+
     Parameters
     ----------
     messages : pandas.DataFrame
         A message frame (see :func:`render`); your own columns are carried through.
     client : Client, optional
         Defaults to ``Client()`` with credentials from the environment.
-    journal : path, optional
-        SQLite file recording the campaign. Calling ``send`` again with the same messages and
-        journal resumes: nothing already ``sent``, ``failed`` or ``unknown`` goes again.
+    journal : path, ``postgresql://`` URL, None or False
+        Where the campaign is journaled. ``None`` (default): an automatic journal, one file
+        per campaign in ``$TARGETSMS_JOURNAL_DIR`` or the user's data folder, so running the
+        same cell twice sends nothing the second time. A path: that SQLite file. A
+        ``postgresql://`` URL: a shared journal several senders may use at once. ``False``:
+        no journal (nothing stops a second call from sending again).
     dry_run : bool
         Plan only: rows come back ``planned`` (or as the journal has them); nothing is sent.
+    extend : bool
+        The journal holds this campaign with fewer rows: add the new ones. A row whose phone
+        already has a message ``sent`` or ``unknown`` (or still to go) in this campaign is
+        ``skipped`` naming that request; the others are sent.
     progress : bool
         Show a ``tqdm.auto`` bar (a widget in JupyterLab) with sent/failed/unknown counts.
-    concurrency, rate : int, float
-        Requests in flight at once and requests per second (defaults 16 and 500/s); the
-        provider's guide sets no rate limit, only the one-identical-request-per-minute rule.
+    concurrency : int
+        Requests in flight at once (default 16).
+    rate : float or str
+        Requests per second, or a text such as ``"300/min"`` or ``"10000/h"`` (default 500
+        per second; ``None``: no limit). The provider's guide sets no rate limit, only the
+        one-identical-request-per-minute rule, which sending never trips.
     max_url_length, max_phones_per_request, skip_duplicates
         Planning options (see :func:`preview`).
     max_unknown_in_a_row : int
@@ -197,77 +257,156 @@ def send(
         ``request_id``, ``message_id``, ``send_state`` (``sent``, ``failed``, ``unknown``,
         ``skipped``, ``planned``), ``send_error`` and ``sent_at`` (UTC).
 
+    Raises
+    ------
+    JournalMismatchError
+        The journal holds another version of this campaign (the message says what changed;
+        ``extend=True`` adds the new rows), or belongs to another endpoint or login.
+
     Examples
     --------
     >>> import pandas as pd, targetsms_frames as tsf
     >>> msgs = pd.DataFrame({"phone": ["8 900 000 00 01", "12345"], "send_sms": 1,
     ...                      "sender_sms": "Shop", "text_sms": "Sale today!"})
-    >>> out = tsf.send(msgs, tsf.Client.sandbox(), progress=False)
+    >>> client = tsf.Client.sandbox()
+    >>> out = tsf.send(msgs, client, progress=False)
     >>> out[["phone", "send_state", "message_id"]]
              phone send_state  message_id
     0  79000000001       sent  1179038981
     1        12345    skipped         NaN
+    >>> again = tsf.send(msgs, client, progress=False)  # the same cell, run again: resumed
+    >>> again["message_id"].equals(out["message_id"])
+    True
     """
     if client is not None and not isinstance(client, Client):
         raise TypeError(
             f"send needs a tsf.Client (it sends from a pool of threads), not "
             f"{type(client).__name__}"
         )
+    limiter_rate = parse_rate(rate)  # a bad rate is refused before anything happens
     prepared = prepare(messages, region=region)
     if client is None and not dry_run:
         client = Client()
     budget = budget_for(client)
-    plan = plan_campaign(
-        prepared,
-        budget,
-        max_url_length=max_url_length,
-        max_phones_per_request=max_phones_per_request,
-        skip_duplicates=skip_duplicates,
+    options = {
+        "max_url_length": max_url_length,
+        "max_phones_per_request": max_phones_per_request,
+        "skip_duplicates": skip_duplicates,
+    }
+    plan = plan_campaign(prepared, budget, **options)  # type: ignore[arg-type]
+
+    def replan(eligible: pd.Series, first_number: int) -> tuple[pd.DataFrame, list[JournalRequest]]:
+        part = plan_campaign(prepared, budget, eligible=eligible, **options)  # type: ignore[arg-type]
+        part = _renumbered(part, first_number)
+        return part, _journal_requests(prepared, part)
+
+    store, automatic = _open(
+        journal, prepared, client, extend=extend, dry_run=dry_run, durable=durable
     )
-    if dry_run and (journal is None or not Path(journal).exists()):
+    if store is None:
         return _assemble(prepared, plan, None)
-    book = Journal.memory() if journal is None else Journal.open(journal, durable=durable)
     try:
-        book.check(prepared.fingerprint)
-        if book.fingerprint is None:
-            book.initialise(
-                prepared.fingerprint,
-                prepared.display.set_axis(prepared.original_index),
-                plan[["request_id", "send_state", "send_error"]].assign(
-                    phone=prepared.display["phone"]
-                ),
+        bound = client is not None and journal is not False
+        try:
+            attached = attach(
+                store,
+                prepared,
+                plan,
                 _journal_requests(prepared, plan),
+                sent_by=(client.base_url, client.login) if bound and client else None,
+                extend=extend,
+                replan=replan,
             )
+        except JournalMismatchError as exc:
+            if not automatic:
+                raise
+            raise JournalMismatchError(
+                f"{exc} (this journal was kept automatically for an earlier run of these "
+                "messages; to send them as a new campaign anyway, pass journal=False or a "
+                "journal file of their own)"
+            ) from None
         if dry_run:
-            return _assemble(prepared, plan, book.rows())
-        recovered = book.recover_interrupted()
+            return _assemble(prepared, plan, store.rows(), attached.positions)
+        assert client is not None
+        recovered = store.recover()
         if recovered:
             logger.warning(
                 "%d request(s) were in flight when the last run stopped: unknown", recovered
             )
-        pending = book.pending()
-        assert client is not None
-        limiter = RateLimiter(rate, clock=client.clock, sleep=client.sleep)
-        total = sum(len(r.phones) for r in pending)
-        with progress_bar(total=total, enabled=progress, desc="sending") as bar:
-            tally = _dispatch(
-                book,
-                client,
-                pending,
-                concurrency=max(1, concurrency),
-                limiter=limiter,
-                bar=bar,
-                max_unknown_in_a_row=max_unknown_in_a_row,
-            )
+        pending = _pending_rows(store)
+        if attached.how != "new" and journal is not False:
+            _say_resumed(store, pending, automatic)
+        tally = _run(
+            store, client, pending, progress, concurrency, limiter_rate, max_unknown_in_a_row
+        )
         if tally.stopped:
             logger.warning("sending stopped early: %s", tally.stopped)
-        return _assemble(prepared, plan, book.rows(), stopped=tally.stopped)
+        out = _assemble(prepared, plan, store.rows(), attached.positions, stopped=tally.stopped)
+        if journal is not False:
+            out.attrs["journal"] = store.location
+        return out
     finally:
-        book.close()
+        store.close()
+
+
+def _say_resumed(store: JournalStore, pending: int, automatic: bool) -> None:
+    states = store.rows()["send_state"].value_counts()
+    held = ", ".join(f"{states[s]:,} {s}" for s in ("sent", "failed", "unknown") if s in states)
+    kind = "automatic journal" if automatic else "journal"
+    if pending:
+        logger.info(
+            "resuming the campaign in the %s %s (%s); %d row(s) still to send",
+            kind,
+            store.location,
+            held or "nothing sent yet",
+            pending,
+        )
+    else:
+        logger.warning(
+            "this campaign is already in the %s %s (%s): nothing was sent again",
+            kind,
+            store.location,
+            held or "nothing to send",
+        )
+
+
+def _run(
+    store: JournalStore,
+    client: Client,
+    pending: int,
+    progress: bool,
+    concurrency: int,
+    rate: float | None,
+    max_unknown_in_a_row: int,
+) -> Tally:
+    limiter = RateLimiter(rate, clock=client.clock, sleep=client.sleep)
+    rules = StopRules(max_unknown_in_a_row=max_unknown_in_a_row)
+    sender = store.register()
+    try:
+        with (
+            running(sender.sender_id),
+            progress_bar(total=pending, enabled=progress and pending > 0, desc="sending") as bar,
+        ):
+            return dispatch(
+                store,
+                sender,
+                client,
+                concurrency=concurrency,
+                limiter=limiter,
+                rules=rules,
+                bar=bar,
+            )
+    finally:
+        with deferred_interrupts():
+            store.unregister(sender)
 
 
 def _assemble(
-    prepared: Prepared, plan: pd.DataFrame, rows: pd.DataFrame | None, stopped: str | None = None
+    prepared: Prepared,
+    plan: pd.DataFrame,
+    rows: pd.DataFrame | None,
+    positions: np.ndarray | None = None,
+    stopped: str | None = None,
 ) -> pd.DataFrame:
     n = len(prepared.display)
     if rows is None:
@@ -281,7 +420,7 @@ def _assemble(
             }
         )
     else:
-        outcome = send_outcome(rows, n)
+        outcome = send_outcome(rows, positions)
         still = (outcome["send_state"] == "planned").to_numpy()
         if stopped and still.any():
             outcome.loc[still, "send_error"] = (

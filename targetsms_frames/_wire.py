@@ -18,6 +18,8 @@ Examples
 
 from __future__ import annotations
 
+import html
+import json
 import numbers
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -63,6 +65,7 @@ __all__ = [
     "is_final_status",
     "parse_send_reply",
     "parse_status_reply",
+    "password_forms",
     "quote_value",
     "redact",
     "send_params",
@@ -89,7 +92,8 @@ _INT_TEXT_RE: Final = re.compile(r"[+-]?[0-9]+")
 _ERRORLIKE_RE: Final = re.compile(r"[А-Яа-яЁё]{2}|^error\b", re.IGNORECASE)
 _LONG_NUMBER_RE: Final = re.compile(r"[0-9]{7}")
 _MARKUP_RE: Final = re.compile(r"<\s*[a-zA-Z!/?]")
-_RAW_KEEP: Final = 500
+_HEX_RE: Final = re.compile(r"%[0-9A-F]{2}")
+_PASSWORD_VALUE_RE: Final = re.compile(r"(password=)(?!\*\*\*(?:[&\s'\"]|$))[^&\s'\"]*")
 
 
 def quote_value(value: str) -> str:
@@ -209,18 +213,48 @@ def encode_query(login: str, password: str, params: Sequence[tuple[str, str]]) -
     return "&".join(parts)
 
 
+def password_forms(password: str) -> list[str]:
+    """Every way ``password`` may be written in a text that echoes a request, longest first.
+
+    Raw; percent-encoded as UTF-8 and as Windows-1251, with upper- and lower-case hex, with
+    ``%20`` or ``+`` for spaces; HTML-escaped; JSON-escaped. An error page that echoes the
+    query (decoded or not) shows one of these.
+
+    >>> password_forms("a&b c")
+    ['a%26b%20c', 'a&amp;b c', 'a%26b+c', 'a&b c']
+    """
+    forms = {password, html.escape(password), html.escape(password, quote=False)}
+    forms |= {json.dumps(password)[1:-1], json.dumps(password, ensure_ascii=False)[1:-1]}
+    for encoding in ("utf-8", "cp1251"):
+        try:
+            encoded = {
+                quote(password, safe="", encoding=encoding),
+                quote(password, encoding=encoding),
+                quote_plus(password, safe="", encoding=encoding),
+                quote_plus(password, encoding=encoding),
+            }
+        except UnicodeEncodeError:
+            continue
+        forms |= encoded | {_HEX_RE.sub(lambda m: m.group().lower(), f) for f in encoded}
+    return sorted((f for f in forms if f), key=lambda f: (-len(f), f))
+
+
 def redact(text: str, password: str | None) -> str:
-    """Remove the password (raw and percent-encoded) and any ``password=`` value from text.
+    """Remove the password (every form of it) and then any ``password=`` value from text.
+
+    The literal forms go first: a password holding ``&`` or a space would otherwise be cut
+    by the ``password=`` pattern and its tail left behind.
 
     >>> redact("https://x/sendmessage.php?login=me&password=s%40cret&phone=1", "s@cret")
     'https://x/sendmessage.php?login=me&password=***&phone=1'
+    >>> redact("echo: login=me&password=Pa55&word 2024&phone=1", "Pa55&word 2024")
+    'echo: login=me&password=***&phone=1'
     """
-    out = re.sub(r"(password=)[^&\s'\"]*", r"\1***", text)
+    out = text
     if password:
-        for form in {password, quote_value(password), quote_plus(password), quote(password)}:
-            if form:
-                out = out.replace(form, "***")
-    return out
+        for form in password_forms(password):
+            out = out.replace(form, "***")
+    return _PASSWORD_VALUE_RE.sub(r"\1***", out)
 
 
 def _refusal(text: str, raw: str, url: str | None) -> ProviderError:
@@ -235,7 +269,7 @@ def _refusal(text: str, raw: str, url: str | None) -> ProviderError:
     if not known and (not _ERRORLIKE_RE.search(text) or _LONG_NUMBER_RE.search(text)):
         raise UnexpectedReplyError(
             "the provider's reply is neither message IDs nor an error text",
-            raw=raw[:_RAW_KEEP],
+            raw=raw,
             url=url,
         )
     return classify_error(text, url=url)
@@ -266,7 +300,7 @@ def _check_readable(body: str, url: str | None) -> str:
     ):
         raise UnexpectedReplyError(
             "the provider's reply is not plain text (HTML or binary)",
-            raw=body[:_RAW_KEEP],
+            raw=body,
             url=url,
         )
     return text
@@ -293,13 +327,13 @@ def parse_send_reply(body: str, *, expected: int, url: str | None = None) -> lis
         if len(ids) != expected:
             raise UnexpectedReplyError(
                 f"the provider returned {len(ids)} message IDs for {expected} phone(s)",
-                raw=body[:_RAW_KEEP],
+                raw=body,
                 url=url,
             )
         return ids
     if re.fullmatch(r"[0-9,\s]+", text):
         raise UnexpectedReplyError(
-            "the provider's reply looks like IDs but is malformed", raw=body[:_RAW_KEEP], url=url
+            "the provider's reply looks like IDs but is malformed", raw=body, url=url
         )
     raise _refusal(text, body, url)
 

@@ -68,6 +68,12 @@ def client(sandbox: Sandbox) -> Iterator[tsf.Client]:
 
 
 @pytest.fixture
+def waiting_client(sandbox: Sandbox) -> Iterator[tsf.Client]:
+    with tsf.Client.sandbox(sandbox, on_duplicate="wait") as c:
+        yield c
+
+
+@pytest.fixture
 def raising_client(sandbox: Sandbox) -> Iterator[tsf.Client]:
     with tsf.Client.sandbox(sandbox, on_duplicate="raise") as c:
         yield c
@@ -427,9 +433,24 @@ def test_guard_with_a_zero_window_never_holds_back(clock: ManualClock) -> None:
 # -- the clients' duplicate rule ---------------------------------------------------------
 
 
-def test_an_identical_send_waits_out_the_window(
+def test_a_repeated_send_is_refused_by_default_without_contacting_the_provider(
     client: tsf.Client, sandbox: Sandbox, clock: ManualClock
 ) -> None:
+    client.send(PHONE, **SMS)
+    clock.advance(30)
+    with pytest.raises(DuplicateRequestError) as info:
+        client.send(PHONE, **SMS)
+    assert info.value.local
+    assert len(sandbox.requests) == 1 and len(sandbox.messages) == 1
+    clock.advance(30)
+    client.send(PHONE, **SMS)  # the window has passed
+    assert len(sandbox.messages) == 2
+
+
+def test_an_identical_send_waits_out_the_window_when_asked(
+    waiting_client: tsf.Client, sandbox: Sandbox, clock: ManualClock
+) -> None:
+    client = waiting_client
     start = clock()
     first = client.send(PHONE, **SMS)
     clock.advance(20)
@@ -504,7 +525,7 @@ def test_the_window_counts_from_when_the_reply_arrived(clock: ManualClock) -> No
 
 def test_waiting_with_latency_counts_from_the_reply(clock: ManualClock) -> None:
     sandbox = Sandbox(clock=clock, faults=Faults(latency=5))
-    with tsf.Client.sandbox(sandbox) as client:
+    with tsf.Client.sandbox(sandbox, on_duplicate="wait") as client:
         client.send(PHONE, **SMS)
         replied_at = clock()
         client.send(PHONE, **SMS)
@@ -573,8 +594,9 @@ def test_a_request_refused_by_the_provider_starts_a_window(
 
 
 def test_waiting_after_an_unknown_outcome_avoids_the_provider_duplicate_error(
-    client: tsf.Client, sandbox: Sandbox, clock: ManualClock
+    waiting_client: tsf.Client, sandbox: Sandbox, clock: ManualClock
 ) -> None:
+    client = waiting_client
     sandbox.inject("timeout_after")
     start = clock()
     with pytest.raises(OutcomeUnknownError):
@@ -609,7 +631,9 @@ def test_two_threads_with_the_identical_request_take_turns() -> None:
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
-    with tsf.Client.sandbox(sandbox, duplicate_window=window, timeout=5) as client:
+    with tsf.Client.sandbox(
+        sandbox, duplicate_window=window, timeout=5, on_duplicate="wait"
+    ) as client:
         threads = [threading.Thread(target=worker, args=(client,)) for _ in range(2)]
         for thread in threads:
             thread.start()
@@ -965,7 +989,7 @@ def test_async_identical_request_waits_out_the_window(clock: ManualClock) -> Non
     start = clock()
 
     async def main() -> None:
-        async with tsf.AsyncClient.sandbox(sandbox) as client:
+        async with tsf.AsyncClient.sandbox(sandbox, on_duplicate="wait") as client:
             await client.send(PHONE, **SMS)
             await client.send(PHONE, **SMS)
 
@@ -1010,7 +1034,7 @@ def test_async_concurrent_identical_requests_take_turns(clock: ManualClock) -> N
     sandbox = Sandbox(clock=clock, faults=Faults(latency=1))
 
     async def main() -> list[list[str]]:
-        async with tsf.AsyncClient.sandbox(sandbox) as client:
+        async with tsf.AsyncClient.sandbox(sandbox, on_duplicate="wait") as client:
             return list(await asyncio.gather(client.send(PHONE, **SMS), client.send(PHONE, **SMS)))
 
     first, second = run(main())  # type: ignore[misc]

@@ -72,7 +72,7 @@ def test_a_journal_of_another_campaign_is_refused(
     tsf.send(make_messages(5), client, journal=journal, progress=False)
     other = make_messages(5)
     other.loc[2, "text_sms"] = "something else"
-    with pytest.raises(tsf.JournalMismatchError, match="different campaign"):
+    with pytest.raises(tsf.JournalMismatchError, match="1 phone edited"):
         tsf.send(other, client, journal=journal, progress=False)
 
 
@@ -163,7 +163,7 @@ def _scripted(reply: Callable[[httpx.Request], httpx.Response]) -> tsf.Client:
     return tsf.Client("shop", PASSWORD, transport=httpx.MockTransport(reply), retries=0)
 
 
-def test_a_blocked_account_fails_the_request_and_stops_the_campaign(
+def test_a_blocked_account_stops_the_campaign_and_leaves_every_row_to_send_later(
     make_messages: Callable[..., pd.DataFrame],
 ) -> None:
     calls: list[httpx.Request] = []
@@ -175,9 +175,10 @@ def test_a_blocked_account_fails_the_request_and_stops_the_campaign(
     out = tsf.send(make_messages(9, texts=3), _scripted(reply), progress=False, concurrency=1)
 
     assert len(calls) == 1
-    assert (out["send_state"] == "failed").sum() == 3
-    rest = out[out["send_state"] == "planned"]
-    assert len(rest) == 6 and rest["send_error"].str.contains("stopped early").all()
+    # the refused request sent nothing and concerns the account: its rows wait with the rest
+    assert (out["send_state"] == "planned").all()
+    assert out["send_error"].str.contains("stopped early").all()
+    assert out["send_error"].str.contains("Аккаунт заблокирован.").all()
 
 
 def test_the_providers_duplicate_text_means_the_rows_may_be_out(

@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 from urllib.parse import parse_qsl, quote, quote_plus
 
+import httpx
 import numpy as np
 import pandas as pd
 import pytest
 
+import targetsms_frames as tsf
 from targetsms_frames._exceptions import (
     AccountError,
     DuplicateRequestError,
@@ -459,10 +461,16 @@ def test_parse_send_reply_refuses_binary_junk(body: str) -> None:
         parse_send_reply(body, expected=1)
 
 
-def test_parse_send_reply_keeps_a_long_raw_reply_truncated() -> None:
+def test_parse_send_reply_keeps_a_long_raw_reply_whole_and_the_client_cuts_it() -> None:
     body = "<html>" + "x" * 5000
     with pytest.raises(UnexpectedReplyError) as info:
         parse_send_reply(body, expected=1)
+    assert info.value.raw == body  # whole: the client scrubs the password, then cuts
+    client = tsf.Client(
+        "me", "pw", transport=httpx.MockTransport(lambda r: httpx.Response(200, text=body))
+    )
+    with pytest.raises(UnexpectedReplyError) as info:
+        client.send("79000000001", send_sms=1, sender_sms="Shop", text_sms="Hi")
     assert body.startswith(info.value.raw)
     assert 0 < len(info.value.raw) < len(body)
 

@@ -1,0 +1,193 @@
+"""The campaign engine: claims requests from the journal, hands them to sending threads, and
+applies each reply's decision, with Ctrl-C safe at every point.
+
+The steps, and why an interrupt anywhere never makes a message go twice:
+
+1. **Claim** a few planned requests: one journal commit marks them ``inflight`` for this
+   sender (deferred Ctrl-C: the commit and the bookkeeping are one step).
+2. **Pace**: wait for the rate limiter's slot. An interrupt here finds requests claimed but
+   not handed over: they are released back to ``planned``; they never left.
+3. **Hand over** one request to the thread pool (deferred Ctrl-C around ``submit`` and the
+   bookkeeping, so a request is either handed over and known to be, or not handed over).
+4. A worker passes the **gate** and sends. Once sending is interrupted the gate closes: a
+   worker that had not yet started returns :data:`~._outcome.CANCELLED` (released, never
+   left); one that had started finishes, and its reply is recorded.
+5. **Record** the replies' decisions in one journal transaction (deferred Ctrl-C).
+
+A second Ctrl-C while the replies of requests already out are awaited stops the wait: those
+requests stay ``inflight`` and the next run finds them ``unknown`` (they may have left).
+
+Examples
+--------
+>>> import targetsms_frames as tsf
+>>> from targetsms_frames.journal import SQLiteJournal, CampaignRecord, JournalRequest
+>>> import pandas as pd
+>>> store = SQLiteJournal.memory()
+>>> rows = pd.DataFrame({"request_id": ["R000001"], "phone": ["79000000001"],
+...                      "msg_key": ["k"], "send_state": ["planned"], "send_error": [None]})
+>>> request = JournalRequest("R000001", {"send_sms": 1, "sender_sms": "Shop",
+...                          "text_sms": "Hi"}, ("79000000001",), (0,), None)
+>>> store.create(CampaignRecord("fp", None, rows[["phone"]], rows, [request]))
+True
+>>> sender = store.register()
+>>> tally = dispatch(store, sender, tsf.Client.sandbox(), concurrency=2,
+...                  limiter=RateLimiter(None), rules=StopRules())
+>>> tally.sent, store.rows()["send_state"].tolist()
+(1, ['sent'])
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import Final
+
+from ._client import Client
+from ._interrupts import deferred_interrupts
+from ._outcome import CANCELLED, Decision, decide
+from ._policy import RateLimiter, StopRules, Tally
+from ._progress import Bar, silent_bar
+from .journal import JournalRequest, JournalStore, Sender
+
+__all__ = ["HORIZON", "dispatch"]
+
+#: Seconds of requests (at the paced rate) claimed at once: few commits at high rates, and
+#: nothing claimed long before it leaves at low ones.
+HORIZON: Final = 0.25
+
+
+class _Gate:
+    """Lets workers start requests until it is closed."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open = True
+
+    def enter(self) -> bool:
+        with self._lock:
+            return self._open
+
+    def close(self) -> None:
+        with self._lock:
+            self._open = False
+
+
+def apply(store: JournalStore, decision: Decision) -> None:
+    """Write one decision to the journal (inside the caller's transaction)."""
+    request = decision.request
+    action = decision.action
+    if action == "sent":
+        store.record_sent(request.request_id, request.positions, decision.message_ids)
+    elif action in ("failed", "unknown", "skip"):
+        state = "skipped" if action == "skip" else action
+        store.record_outcome(request.request_id, state, decision.text, decision.kind)
+    elif action == "replan":
+        store.return_to_planned(request.request_id, decision.text)
+    elif action == "release":
+        store.release([request.request_id])
+    elif action == "split":
+        store.split(request.request_id, decision.parts, decision.text)
+    else:  # pragma: no cover - Decision.action is a closed set
+        raise ValueError(action)
+
+
+def dispatch(
+    store: JournalStore,
+    sender: Sender,
+    client: Client,
+    *,
+    concurrency: int,
+    limiter: RateLimiter,
+    rules: StopRules,
+    bar: Bar | None = None,
+    due_by: Callable[[], float | None] = lambda: None,
+) -> Tally:
+    """Send every request the journal has planned (and due); return the run's counts.
+
+    Parameters
+    ----------
+    store, sender : JournalStore, Sender
+        The journal, and this run's sender (registered by the caller).
+    client : Client
+        Sends each request (``client.send``).
+    concurrency : int
+        Requests in flight at once.
+    limiter : RateLimiter
+        Paces requests (main thread).
+    rules : StopRules
+        When to stop early.
+    bar : progress bar, optional
+        Advanced by the rows each decision finishes.
+    due_by : callable
+        The latest ``not_before`` a request may have to be claimed now (``None``: any).
+    """
+    bar = bar or silent_bar()
+    tally = Tally()
+    gate = _Gate()
+    concurrency = max(1, int(concurrency))
+    pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="tsf-send")
+    handed: dict[Future[object], JournalRequest] = {}
+    claimed: deque[JournalRequest] = deque()
+    given_back: set[str] = set()  # proven not sent in this run: left for the next one
+
+    def work(request: JournalRequest) -> object:
+        if not gate.enter():
+            return CANCELLED
+        try:
+            return client.send(list(request.phones), **request.params)
+        except Exception as exc:  # returned, so the main thread decides
+            return exc
+
+    def record(results: list[tuple[JournalRequest, object]]) -> None:
+        decisions: list[Decision] = []
+        for request, result in results:
+            decision = decide(request, result)
+            decisions.append(decision)
+            if decision.action == "release":
+                continue
+            again, stop = rules.observe(decision)
+            decisions.extend(again)
+            if stop and tally.stopped is None:
+                tally.stopped = stop
+        with store.transaction():
+            for decision in decisions:
+                apply(store, decision)
+        given_back.update(d.request.request_id for d in decisions if d.action == "replan")
+        done = sum(tally.count(d) for d in decisions)
+        if done:
+            bar.update(done)
+            bar.set_postfix(tally.postfix(), refresh=False)
+
+    def collect(futures: set[Future[object]]) -> list[tuple[JournalRequest, object]]:
+        with deferred_interrupts():
+            return [(handed.pop(f), f.result()) for f in futures]
+
+    try:
+        while True:
+            if tally.stopped is None and not claimed and len(handed) < concurrency:
+                want = min(concurrency - len(handed), limiter.due_within(HORIZON))
+                with deferred_interrupts():
+                    claimed.extend(store.claim(sender, want, due_by=due_by(), exclude=given_back))
+            while claimed and len(handed) < concurrency and tally.stopped is None:
+                limiter.wait()
+                with deferred_interrupts():
+                    request = claimed.popleft()
+                    handed[pool.submit(work, request)] = request
+            if not handed:
+                break
+            done, _ = wait(handed, return_when=FIRST_COMPLETED)
+            record(collect(done))
+    finally:
+        gate.close()
+        with deferred_interrupts():
+            store.release(r.request_id for r in claimed)  # claimed, never handed over
+            claimed.clear()
+        try:
+            if handed:
+                wait(handed)
+                record(collect(set(handed)))
+        finally:
+            pool.shutdown(wait=False)
+    return tally

@@ -1,0 +1,122 @@
+"""Campaign journals: one store interface, two backends.
+
+* :class:`~targetsms_frames.journal.base.JournalStore`: what the campaign engine, polling,
+  reports and the command line use;
+* :class:`~targetsms_frames.journal.sqlite.SQLiteJournal`: a file path (embedded, the default);
+* the PostgreSQL store: a ``postgresql://`` URL, for a team sharing campaigns or several
+  processes sending one campaign (:mod:`targetsms_frames.journal.postgres`, loaded on use);
+* :mod:`targetsms_frames.journal.auto`: the automatic journal ``send`` keeps when not given one.
+
+Examples
+--------
+>>> import tempfile, os
+>>> store = open_journal(os.path.join(tempfile.mkdtemp(), "c.sqlite"))
+>>> type(store).__name__, store.fingerprint()
+('SQLiteJournal', None)
+>>> store.close()
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .base import (
+    INTERRUPTED,
+    Binding,
+    CampaignRecord,
+    JournalRequest,
+    JournalStore,
+    Sender,
+    utc_now,
+)
+from .sqlite import SQLiteJournal
+
+__all__ = [
+    "INTERRUPTED",
+    "Binding",
+    "CampaignRecord",
+    "JournalRequest",
+    "JournalSpec",
+    "JournalStore",
+    "SQLiteJournal",
+    "Sender",
+    "describe",
+    "exists",
+    "is_url",
+    "open_journal",
+    "send_outcome",
+    "utc_now",
+]
+
+#: What ``journal=`` accepts: a file path or a ``postgresql://`` URL.
+JournalSpec = str | os.PathLike[str]
+
+_URL_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_url(spec: JournalSpec) -> bool:
+    """Whether ``spec`` names a PostgreSQL journal rather than a file.
+
+    >>> is_url("postgresql://me@db/campaigns"), is_url("spring.sqlite")
+    (True, False)
+    """
+    return isinstance(spec, str) and spec.startswith(_URL_SCHEMES)
+
+
+def describe(spec: JournalSpec) -> str:
+    """How to name a journal in messages: a path, or a URL without its password.
+
+    >>> describe("postgresql://me:s3cret@db:5432/campaigns?campaign=spring")
+    'postgresql://me@db:5432/campaigns?campaign=spring'
+    """
+    if is_url(spec):
+        from .postgres import redact_url
+
+        return redact_url(str(spec))
+    return str(Path(spec))
+
+
+def exists(spec: JournalSpec) -> bool:
+    """Whether a journal already holds something there (always true for a database URL)."""
+    return is_url(spec) or Path(spec).is_file()
+
+
+def open_journal(spec: JournalSpec, *, durable: bool = True) -> JournalStore:
+    """Open (or create) the journal that ``spec`` names.
+
+    Parameters
+    ----------
+    spec : path or str
+        A file path (SQLite) or a ``postgresql://`` URL; the URL may carry
+        ``?campaign=NAME`` to keep several campaigns in one database.
+    durable : bool
+        Sync every commit to disk (SQLite; PostgreSQL commits are always durable).
+    """
+    if is_url(spec):
+        from .postgres import PostgresJournal
+
+        return PostgresJournal.open(str(spec))
+    return SQLiteJournal.open(Path(spec), durable=durable)
+
+
+def send_outcome(rows: pd.DataFrame, positions: np.ndarray | None = None) -> pd.DataFrame:
+    """The send columns of journal rows, in the order of ``positions`` (default: all).
+
+    Returns ``request_id``, ``message_id``, ``send_state``, ``send_error``, ``sent_at``
+    with a default integer index.
+    """
+    if positions is not None:
+        rows = rows.reindex(positions)
+    return pd.DataFrame(
+        {
+            "request_id": rows["request_id"].astype("str"),
+            "message_id": rows["message_id"].astype("str"),
+            "send_state": rows["send_state"].astype("str"),
+            "send_error": rows["send_error"].astype("str"),
+            "sent_at": pd.to_datetime(rows["sent_at"], utc=True, format="ISO8601"),
+        }
+    ).reset_index(drop=True)
