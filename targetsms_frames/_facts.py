@@ -22,11 +22,13 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
 
 __all__ = [
+    "ACCOUNT_WORDS",
     "CHANNELS",
     "DEFAULT_BASE_URL",
     "DELIVERED_STATUSES",
@@ -244,6 +246,15 @@ NO_TEXT: Final = "Нет текста сообщения."
 NO_LINK: Final = "Нет ссылки."
 #: "Not enough funds ... will be sent as soon as you top up": every such text is a hold.
 HELD_PREFIX: Final = "Недостаточно средств"
+
+#: Words that make an unknown refusal one that concerns the whole account (login, password,
+#: authorisation, a blocked account): the guide gives no text for wrong credentials, and
+#: white-label copies word it in several ways.
+ACCOUNT_WORDS: Final = re.compile(
+    r"логин|парол|авториз|аутентиф|аккаунт|учетн|учётн|\blogin\b|password|unauthori[sz]|"
+    r"\bauth|\baccount\b",
+    re.IGNORECASE,
+)
 
 #: Every error text the provider is known to return, verbatim.
 ERRORS: Final[Mapping[str, ErrorText]] = {

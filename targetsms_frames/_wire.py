@@ -41,6 +41,7 @@ from ._exceptions import (
     UnexpectedReplyError,
 )
 from ._facts import (
+    ACCOUNT_WORDS,
     DEFAULT_BASE_URL,
     DUPLICATE_TEXT,
     ERRORS,
@@ -260,13 +261,15 @@ def redact(text: str, password: str | None) -> str:
 def _refusal(text: str, raw: str, url: str | None) -> ProviderError:
     """A provider error for a text that reads as one; anything else is not a clear answer.
 
-    Known texts, and unknown ones written as the provider writes errors (Russian words, or an
-    ``error:`` prefix) with no number long enough to be a message ID, are refusals: nothing
-    was sent. Anything else (``OK 1179038981``, ``-5``, a stray word) may hide an accepted
-    message, so it is an ``UnexpectedReplyError``: the request may have been processed.
+    Known texts, and unknown ones written as the provider writes errors (Russian words, an
+    ``error:`` prefix, or words about the login or password) with no number long enough to be
+    a message ID, are refusals: nothing was sent. Anything else (``OK 1179038981``, ``-5``, a
+    stray word) may hide an accepted message, so it is an ``UnexpectedReplyError``: the
+    request may have been processed.
     """
     known = text in ERROR_TEXTS
-    if not known and (not _ERRORLIKE_RE.search(text) or _LONG_NUMBER_RE.search(text)):
+    errorlike = _ERRORLIKE_RE.search(text) or ACCOUNT_WORDS.search(text)
+    if not known and (not errorlike or _LONG_NUMBER_RE.search(text)):
         raise UnexpectedReplyError(
             "the provider's reply is neither message IDs nor an error text",
             raw=raw,
@@ -278,11 +281,19 @@ def _refusal(text: str, raw: str, url: str | None) -> ProviderError:
 def classify_error(text: str, *, url: str | None = None) -> ProviderError:
     """Turn a provider error text into the matching ``ProviderError`` subclass.
 
+    A text not known verbatim that speaks of the login, the password or the account (wrong
+    credentials, as the guide does not word them) is an ``AccountError``: it concerns every
+    request.
+
     >>> err = classify_error("Номер телефона присутствует в стоп-листе.")
     >>> type(err).__name__, err.text
     ('StopListedError', 'Номер телефона присутствует в стоп-листе.')
+    >>> type(classify_error("Неверный логин или пароль.")).__name__
+    'AccountError'
     """
     cls = ERROR_TEXTS.get(text.strip(), ProviderError)
+    if cls is ProviderError and ACCOUNT_WORDS.search(text):
+        cls = AccountError
     err = cls(text, url=url)
     if text.strip().startswith(HELD_PREFIX):
         err.may_have_been_sent = True

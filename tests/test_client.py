@@ -781,14 +781,14 @@ def test_provider_error_texts_raise_the_matching_error(
     assert sandbox.messages.empty
 
 
-def test_wrong_credentials_are_a_plain_provider_error(clock: ManualClock) -> None:
+def test_wrong_credentials_are_an_account_error(clock: ManualClock) -> None:
     sandbox = Sandbox(clock=clock, credentials=("shop", "right"))
     with (
         tsf.Client.sandbox(sandbox, login="shop", password="wrong") as client,
-        pytest.raises(ProviderError) as info,
+        pytest.raises(AccountError) as info,
     ):
         client.send(PHONE, **SMS)
-    assert type(info.value) is ProviderError
+    assert info.value.stops_campaign
     assert info.value.text == "Неверный логин или пароль."
 
 

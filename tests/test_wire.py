@@ -525,6 +525,23 @@ def test_error_classes_of_selected_texts() -> None:
     "text",
     [
         "Неверный логин или пароль.",
+        "Ошибка авторизации",
+        "Неправильный пароль",
+        "error: wrong login",
+        "Invalid password",
+        "Учетная запись отключена.",
+    ],
+)
+def test_an_unknown_refusal_about_the_login_or_password_concerns_the_account(text: str) -> None:
+    with pytest.raises(AccountError) as info:
+        parse_send_reply(text, expected=1)
+    assert info.value.text == text
+    assert info.value.stops_campaign and not info.value.may_have_been_sent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "Какая-то новая ошибка.",
         "error: something else",
         "Закончились SMS",
