@@ -174,7 +174,9 @@ class _ClientCore:
         """The parsed reply, or the error; no error ever carries the password.
 
         A reply is kept in errors (``raw``, ``text``) for diagnosis, and a server may echo the
-        request URL in an error page: every such text is scrubbed with the real password.
+        request URL in an error page: every such text is scrubbed with the real password. The
+        error is raised from here with a fresh traceback: the frames that read the reply (and
+        hold it, unscrubbed, as locals) are not kept.
         """
         assert outcome is not None
         try:
@@ -182,6 +184,7 @@ class _ClientCore:
                 raise outcome
             return parse(read_body(outcome, shown), shown)
         except TargetSMSError as exc:
+            outcome = None
             scrub = self._settings.password.redact
             exc.args = tuple(scrub(a) if isinstance(a, str) else a for a in exc.args)
             for name in ("text", "url"):
@@ -190,7 +193,7 @@ class _ClientCore:
                     setattr(exc, name, scrub(value))
             if isinstance(exc, UnexpectedReplyError):  # scrubbed whole, then cut: a cut
                 exc.raw = scrub(exc.raw)[:RAW_KEEP]  # never halves the password
-            raise
+            raise exc.with_traceback(None) from None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(login={self.login!r}, base_url={self.base_url!r})"
@@ -326,7 +329,11 @@ class Client(_ClientCore):
                 self._sleep(self.backoff * 2**attempt)
         finally:  # interrupted mid-request counts as reached: the window starts
             self._guard.release(key, reached=not isinstance(outcome, RequestNotSentError))
-        return self._conclude(outcome, shown, parse)
+        try:
+            return self._conclude(outcome, shown, parse)
+        except TargetSMSError:
+            outcome = None  # the reply may echo the request: this frame does not keep it
+            raise
 
     def close(self) -> None:
         """Close the underlying connections."""
@@ -440,7 +447,11 @@ class AsyncClient(_ClientCore):
                 await self._sleep(self.backoff * 2**attempt)
         finally:  # interrupted mid-request counts as reached: the window starts
             self._guard.release(key, reached=not isinstance(outcome, RequestNotSentError))
-        return self._conclude(outcome, shown, parse)
+        try:
+            return self._conclude(outcome, shown, parse)
+        except TargetSMSError:
+            outcome = None  # the reply may echo the request: this frame does not keep it
+            raise
 
     async def aclose(self) -> None:
         """Close the underlying connections."""
