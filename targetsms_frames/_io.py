@@ -18,8 +18,8 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from ._cells import as_text, blank_mask
 from ._exceptions import TableNotFoundError, TableReadError
-from ._schema import as_text, blank_mask
 
 __all__ = ["TableNotFoundError", "TableReadError", "is_phone_column", "read_table"]
 

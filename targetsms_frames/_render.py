@@ -25,16 +25,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from ._cells import as_text, blank_mask, blank_to_na, map_unique, parse_whole
 from ._exceptions import RenderError
 from ._schema import (
     INT_COLUMNS,
     MESSAGE_COLUMNS,
     TEMPLATED_COLUMNS,
     URL_COLUMNS,
-    as_text,
-    blank_mask,
-    map_unique,
-    parse_whole,
 )
 from ._validate import failure_frame, failure_message
 
@@ -79,10 +76,6 @@ class _Problems:
         raise RenderError(message, cases)
 
 
-def _blank_to_na(text: pd.Series) -> pd.Series:
-    return text.where(~blank_mask(text))
-
-
 def _template_rows(
     recipients: pd.DataFrame, templates: pd.DataFrame, on: str, problems: _Problems
 ) -> _Rows:
@@ -100,7 +93,7 @@ def _template_rows(
             f"column (pass on= to name the key column)",
             cases,
         )
-    keys = _blank_to_na(as_text(templates[on]).str.strip())
+    keys = blank_to_na(as_text(templates[on]).str.strip())
     bad = (keys.isna() | keys.duplicated(keep=False)).to_numpy(dtype=bool)
     if bad.any():
         rows = np.flatnonzero(bad)
@@ -119,7 +112,7 @@ def _template_rows(
         )
         message = failure_message(cases, what="are unusable templates", total_rows=len(templates))
         raise RenderError(message, cases)
-    wanted = _blank_to_na(as_text(recipients[on]).str.strip())
+    wanted = blank_to_na(as_text(recipients[on]).str.strip())
     codes, uniques = pd.factorize(wanted, use_na_sentinel=True)
     lookup = np.append(pd.Index(keys).get_indexer(pd.Index(uniques, dtype="str")), -1)
     found: _Rows = np.asarray(lookup[codes], dtype=np.intp)
@@ -147,11 +140,11 @@ def _resolve(
         return None
     index = recipients.index
     if column in recipients.columns:
-        result = _blank_to_na(as_text(recipients[column]))
+        result = blank_to_na(as_text(recipients[column]))
     else:
         result = pd.Series(np.nan, index=index, dtype="str")
     if templates is not None and rows is not None and in_templates:
-        per_row = _blank_to_na(as_text(templates[column])).array.take(rows, allow_fill=True)
+        per_row = blank_to_na(as_text(templates[column])).array.take(rows, allow_fill=True)
         result = result.fillna(pd.Series(per_row, index=index, dtype="str"))
     if default is not None:
         result = result.fillna(as_text(pd.Series([default], dtype=object)).iloc[0])

@@ -20,6 +20,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.config import ValidationDepth, config_context
 
+from ._cells import as_text, blank_to_na, parse_whole
 from ._exceptions import ValidationError
 from ._phones import normalize_phones
 from ._schema import (
@@ -29,9 +30,6 @@ from ._schema import (
     RULES,
     TEXT_COLUMNS,
     Rule,
-    as_text,
-    blank_mask,
-    parse_whole,
 )
 
 __all__ = ["FAILURE_COLUMNS", "failure_frame", "failure_message", "validate"]
@@ -112,8 +110,7 @@ def _check_columns(messages: pd.DataFrame) -> None:
 def _column_text(messages: pd.DataFrame, column: str, index: pd.Index) -> pd.Series:
     if column not in messages.columns:
         return pd.Series(np.nan, index=index, dtype="str")
-    text = as_text(messages[column]).set_axis(index)
-    return text.where(~blank_mask(text))
+    return blank_to_na(as_text(messages[column]).set_axis(index))
 
 
 def _working_frame(messages: pd.DataFrame, region: str) -> pd.DataFrame:
