@@ -27,6 +27,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
@@ -41,11 +42,13 @@ __all__ = [
     "INT_COLUMNS",
     "MESSAGE_COLUMNS",
     "MESSAGE_SCHEMA",
+    "PHONE_HEADER_WORDS",
     "RULES",
     "TEMPLATED_COLUMNS",
     "TEXT_COLUMNS",
     "URL_COLUMNS",
     "Rule",
+    "is_phone_column",
 ]
 
 #: Message columns other than ``phone``, in the provider's order.
@@ -57,8 +60,38 @@ TEXT_COLUMNS: Final = tuple(c for c in MESSAGE_COLUMNS if c not in INT_COLUMNS)
 TEMPLATED_COLUMNS: Final = ("text_viber", "text_sms", "button_text", "button_url", "image_url")
 URL_COLUMNS: Final = ("button_url", "image_url")
 
+#: Words that mark a column header as holding phones (a header word starting with one counts).
+PHONE_HEADER_WORDS: Final = (
+    "phone",
+    "tel",
+    "msisdn",
+    "mobile",
+    "cell",
+    "телефон",
+    "тел",
+    "моб",
+    "номер",
+    "сотов",
+)
+_HEADER_WORD: Final = re.compile(r"[^\W_]+")
+
 _SPACE: Final = " \t\n\r\f\v"
 _URL_RE: Final = rf"[hH][tT][tT][pP][sS]?://[^/?#@:{_SPACE}]+(?::[0-9]+)?(?:[/?#][^{_SPACE}]*)?"
+
+
+def is_phone_column(name: object) -> bool:
+    """Whether a column header looks like it holds phone numbers.
+
+    >>> [is_phone_column(n) for n in ["phone", "Mobile_Phone", "MSISDN", "Телефон", "тел."]]
+    [True, True, True, True, True]
+    >>> [is_phone_column(n) for n in ["name", "Получатель", "hotel", 7]]
+    [False, False, False, False]
+    """
+    if not isinstance(name, str):
+        return False
+    return any(
+        word.startswith(PHONE_HEADER_WORDS) for word in _HEADER_WORD.findall(name.casefold())
+    )
 
 
 # --- rules ------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from ._schema import (
     RULES,
     TEXT_COLUMNS,
     Rule,
+    is_phone_column,
 )
 
 __all__ = ["FAILURE_COLUMNS", "failure_frame", "failure_message", "validate"]
@@ -96,8 +97,14 @@ def _check_columns(messages: pd.DataFrame) -> None:
     if repeated:
         raise _structural(repeated[0], f"the column {repeated[0]!r} appears more than once")
     if "phone" not in messages.columns:
-        close = [c for c in messages.columns if isinstance(c, str) and "phone" in c.lower()]
-        hint = f" (found {close!r}; rename one to 'phone')" if close else ""
+        close = [c for c in messages.columns if is_phone_column(c)]
+        hint = (
+            f" ({close[0]!r} looks like one: rename it to 'phone', or read the file with "
+            f"read_table(path, phone={close[0]!r}), on the command line --phone-column "
+            f"{close[0]!r})"
+            if close
+            else ""
+        )
         raise _structural("phone", f"there is no 'phone' column{hint}")
     if not any(c in messages.columns for c in CHANNEL_COLUMNS):
         raise _structural(
