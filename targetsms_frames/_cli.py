@@ -189,7 +189,7 @@ def send_command(
         client = make_client(sandbox=sandbox, base_url=base_url, required=not dry_run)
         frame = read_table(recipients, phone=phone_column, **sheet_option(sheet))
         template_frame = read_table(templates) if templates is not None else None
-        messages = render(frame, template_frame, **defaults)
+        messages = render(frame, template_frame, errors="raise", **defaults)
         before = journal_states(journal)
         result = send(
             messages,
