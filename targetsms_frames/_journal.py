@@ -103,6 +103,10 @@ class JournalRequest:
     url_length: int | None
 
 
+def _text_or_none(value: object) -> object:
+    return value if value is None else str(value)
+
+
 def _frame_to_bytes(frame: pd.DataFrame) -> bytes:
     buffer = io.BytesIO()
     try:
@@ -112,8 +116,17 @@ def _frame_to_bytes(frame: pd.DataFrame) -> bytes:
         safe = frame.copy()
         for name in safe.columns:
             if safe[name].dtype == object:
-                safe[name] = safe[name].map(lambda v: v if v is None else str(v)).astype("str")
+                safe[name] = safe[name].map(_text_or_none).astype("str")
         safe.columns = [str(c) for c in safe.columns]
+        # a mixed-type index ([1, "a"]) is kept as text, like mixed columns
+        levels = [safe.index.get_level_values(i) for i in range(safe.index.nlevels)]
+        levels = [lv.map(_text_or_none) if lv.dtype == object else lv for lv in levels]
+        names = safe.index.names
+        safe.index = (
+            pd.MultiIndex.from_arrays(levels, names=names)
+            if len(levels) > 1
+            else levels[0].rename(names[0])
+        )
         buffer = io.BytesIO()
         safe.to_parquet(buffer)
     return buffer.getvalue()
