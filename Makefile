@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 MIN_VENV := .venv-min
 MIN_STAMP := $(MIN_VENV)/.installed
 
-.PHONY: test test-min lint typecheck unit notebooks demo bench sandbox clean
+.PHONY: test test-min test-slow lint typecheck unit notebooks demo bench sandbox clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest -q
+
+# The slow tests, with the large property-test run (hundreds of frames through a campaign).
+test-slow: $(STAMP)
+	TSF_SLOW=1 $(BIN)/pytest -q -m slow
 
 demo: $(STAMP)
 	$(BIN)/targetsms-frames demo
