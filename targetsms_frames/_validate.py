@@ -203,7 +203,7 @@ def _clean(
             out[column] = work[column].set_axis(messages.index)
     for column in TEXT_COLUMNS:
         if column in messages.columns:
-            out[column] = as_text(messages[column])
+            out[column] = work[column].set_axis(messages.index)
     return out.iloc[np.flatnonzero(keep)] if subset and not keep.all() else out
 
 
