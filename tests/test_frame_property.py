@@ -272,8 +272,9 @@ def test_every_frame_goes_through_the_campaign_and_only_the_right_rows_are_sent(
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)
 @pytest.mark.skipif(not os.environ.get("TSF_SLOW"), reason="set TSF_SLOW=1 for the large run")
-@settings(max_examples=400, **_SETTINGS)  # type: ignore[arg-type]
+@settings(max_examples=300, **_SETTINGS)  # type: ignore[arg-type]
 @given(st.data())
 def test_many_frames_go_through_the_campaign(data: st.DataObject) -> None:
     _run(data)
