@@ -266,6 +266,7 @@ def read_table(
     if unsupported:
         raise TypeError(f"read_table() reads the first row as the header; drop {unsupported}")
     dtype = kwargs.pop("dtype", None)
+    usecols = None if suffix in _PARQUET else kwargs.pop("usecols", None)
     lines = None
     try:
         if suffix in _PARQUET:
@@ -277,6 +278,12 @@ def read_table(
         raise
     except Exception as exc:  # whatever the parser says of a bad file: one line, no traceback
         raise TableReadError(f"cannot read {str(file)!r}: {exc}") from exc
+    if usecols is not None:
+        wanted = [usecols] if isinstance(usecols, str) else list(usecols)
+        absent = [c for c in wanted if c not in frame.columns]
+        if absent:
+            raise TableReadError(f"cannot read {str(file)!r}: no column(s) {absent}")
+        frame = frame[wanted]
     if phone is not None:
         frame = _with_phone(frame, phone, str(file))
     keep_text = set(text_columns) | {c for c in frame.columns if is_phone_column(c)}

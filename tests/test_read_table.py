@@ -87,6 +87,7 @@ def test_kwargs_pass_through_to_pandas(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
     path.write_text("phone,name\n79000000001,Anna\n79000000002,Boris\n")
     assert len(read_table(path, nrows=1)) == 1
+    assert read_table(path, usecols=["name"]).columns.tolist() == ["name"]
 
 
 def test_excel_numeric_phones_become_integer_digits(tmp_path: Path) -> None:
