@@ -53,8 +53,9 @@ def _sniff_separator(path: Path, encoding: str) -> str:
 
 
 def _csv_grid(path: Path, encoding: str, options: dict[str, Any]) -> pd.DataFrame:
+    options = dict(options)
     if "sep" not in options and "delimiter" not in options:
-        options = {**options, "sep": _sniff_separator(path, encoding)}
+        options["sep"] = _sniff_separator(path, encoding)
     if options.get("nrows") is not None:
         options["nrows"] = int(options["nrows"]) + 1  # the header is a row of the grid
     try:
@@ -75,7 +76,8 @@ def _csv_grid(path: Path, encoding: str, options: dict[str, Any]) -> pd.DataFram
         expected, line, saw = found.groups()
         raise TableReadError(
             f"cannot read {str(path)!r}: line {line} has {saw} fields but the header has "
-            f"{expected}; a value holding the separator {options['sep']!r} must be in quotes"
+            f"{expected}; a value holding the separator "
+            f"{options.get('sep', options.get('delimiter'))!r} must be in quotes"
         ) from exc
     return grid
 
