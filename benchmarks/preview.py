@@ -6,12 +6,17 @@ export them (``benchmarks.phones.mixed_phones``: about one in ten is too short) 
 of three templates with placeholders (Latin, Cyrillic, and a long two-part text). The last
 run is profiled with pyinstrument; time per stage is read from the profile's call tree and
 the profile text written to ``benchmarks/profile_preview.txt``.
+
+A second child previews the same rendered messages glued back together with ``pd.concat`` from
+ten parts, as analysts assemble a campaign from several exports: its text columns are then
+Arrow arrays of ten chunks. Its time and peak memory are compared with the single-part frame's.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import json
 import resource
 import subprocess
@@ -101,8 +106,23 @@ def _peak_since_reset() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def child(n: int, runs: int) -> dict[str, Any]:
-    """Build, render and preview ``n`` rows ``runs`` times, then once more under a profiler."""
+CONCAT_PARTS = 10
+
+
+def _in_parts(messages: pd.DataFrame, parts: int) -> pd.DataFrame:
+    """The same rows, in order, as ``pd.concat`` of ``parts`` slices (chunked Arrow text)."""
+    if parts <= 1:
+        return messages
+    bounds = np.linspace(0, len(messages), parts + 1).astype(int)
+    return pd.concat([messages.iloc[a:b] for a, b in itertools.pairwise(bounds)])
+
+
+def child(n: int, runs: int, parts: int = 1) -> dict[str, Any]:
+    """Build, render and preview ``n`` rows ``runs`` times, then once more under a profiler.
+
+    With ``parts`` > 1 the rendered messages are glued from that many ``pd.concat`` parts
+    before each preview (the gluing is not timed).
+    """
     from pyinstrument import Profiler
 
     import targetsms_frames as tsf
@@ -119,6 +139,9 @@ def child(n: int, runs: int) -> dict[str, Any]:
         t0 = time.perf_counter()
         messages = tsf.render(frame, templates)
         t1 = time.perf_counter()
+        if parts > 1:
+            messages = _in_parts(messages, parts)
+            t1 = time.perf_counter()
         if run_no == 0:
             _reset_peak()  # the peak below is the preview's, not building or rendering's
             rss_before = _rss_bytes()
@@ -137,14 +160,15 @@ def child(n: int, runs: int) -> dict[str, Any]:
         "ucs2_rows": int((out["sms_encoding"] == "UCS-2").sum()),
     }
     out = messages = None
-    messages = tsf.render(frame, templates)
+    messages = _in_parts(tsf.render(frame, templates), parts)
     profiler = Profiler(interval=0.005)
     profiler.start()
     tsf.preview(messages)
     profiler.stop()
-    PROFILE_FILE.write_text(
-        profiler.output_text(unicode=False, color=False, show_all=False, short_mode=False)
-    )
+    if parts == 1:
+        PROFILE_FILE.write_text(
+            profiler.output_text(unicode=False, color=False, show_all=False, short_mode=False)
+        )
     stages = stage_times(profiler.last_session.root_frame(), STAGES)
     stages["preview (profiled)"] = float(profiler.last_session.duration)
     return {
@@ -159,12 +183,9 @@ def child(n: int, runs: int) -> dict[str, Any]:
     }
 
 
-def run(quick: bool = False) -> Result:
-    """Run the child and turn its figures into table rows."""
-    n = 200_000 if quick else 1_000_000
-    runs = 2 if quick else 3
+def _child(n: int, runs: int, parts: int) -> dict[str, Any]:
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks.preview", "child", str(n), str(runs)],
+        [sys.executable, "-m", "benchmarks.preview", "child", str(n), str(runs), str(parts)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -172,7 +193,16 @@ def run(quick: bool = False) -> Result:
     )
     if proc.returncode != 0:
         raise RuntimeError(f"the preview child failed:\n{proc.stderr[-3000:]}")
-    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    data: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return data
+
+
+def run(quick: bool = False) -> Result:
+    """Run the children and turn their figures into table rows."""
+    n = 200_000 if quick else 1_000_000
+    runs = 2 if quick else 3
+    data = _child(n, runs, 1)
+    glued = _child(n, runs, CONCAT_PARTS)
     result = Result("preview")
     preview_s = median(data["preview_seconds"])
     render_s = median(data["render_seconds"])
@@ -198,6 +228,23 @@ def run(quick: bool = False) -> Result:
         f"preview itself adds {(peak - data['rss_before_preview']) / 2**30:.2f} GiB (peak "
         "counted from just before the call)",
     )
+    glued_s = median(glued["preview_seconds"])
+    result.add(
+        f"preview {n:,} rows from concat of {CONCAT_PARTS} parts",
+        fmt_s(glued_s),
+        f"median of {runs}; {glued_s / preview_s:.2f}x the single-part frame's time "
+        f"(target <= 1.25x: {'met' if glued_s <= 1.25 * preview_s else 'MISSED'})",
+    )
+    glued_peak = glued["peak_rss"]
+    result.add(
+        f"peak RSS, concat of {CONCAT_PARTS} parts",
+        f"{glued_peak / 2**30:.2f} GiB",
+        f"{glued_peak / peak:.2f}x the single-part frame's peak; preview itself adds "
+        f"{(glued_peak - glued['rss_before_preview']) / 2**30:.2f} GiB (single part: "
+        f"{(peak - data['rss_before_preview']) / 2**30:.2f} GiB)",
+    )
+    if glued["summary"] != data["summary"]:
+        raise RuntimeError("the glued frame's preview differs from the single-part frame's")
     for label, _, _ in STAGES:
         seconds = data["stages"].get(label)
         if seconds is not None:
@@ -233,10 +280,11 @@ def main() -> None:
     parser.add_argument("mode", nargs="?", default="table", choices=["table", "child"])
     parser.add_argument("rows", nargs="?", type=int, default=1_000_000)
     parser.add_argument("runs", nargs="?", type=int, default=3)
+    parser.add_argument("parts", nargs="?", type=int, default=1)
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     if args.mode == "child":
-        print(json.dumps(child(args.rows, args.runs)))
+        print(json.dumps(child(args.rows, args.runs, args.parts)))
         return
     for row in run(args.quick).rows:
         print(f"{row.case:<42} {row.value:>12}  {row.note}")

@@ -135,6 +135,20 @@ BaseUrlOption = Annotated[
         help="Provider endpoint (overrides TARGETSMS_BASE_URL); http only for loopback hosts.",
     ),
 ]
+PhoneColumnOption = Annotated[
+    str | None,
+    typer.Option("--phone-column", help="The recipients' column holding phones, e.g. 'Телефон'."),
+]
+SheetOption = Annotated[
+    str | None, typer.Option("--sheet", help="The Excel sheet to read [default: the first].")
+]
+
+
+def sheet_option(sheet: str | None) -> dict[str, str]:
+    """``read_table`` keywords for ``--sheet``."""
+    return {} if sheet is None else {"sheet_name": sheet}
+
+
 SandboxFlag = Annotated[
     bool, typer.Option("--sandbox", help="Use a built-in in-process sandbox: no credentials.")
 ]
@@ -166,15 +180,17 @@ def send_command(
             "--default", "-d", help="Campaign-wide KEY=VALUE, e.g. -d sender_sms=Shop (repeat)."
         ),
     ] = None,
+    phone_column: PhoneColumnOption = None,
+    sheet: SheetOption = None,
 ) -> None:
     """Render and send a campaign, journaled so that running it again resumes it."""
     with user_errors():
         check_suffix(out, OUT_SUFFIXES, "results")
         defaults = parse_defaults(default)
         client = make_client(sandbox=sandbox, base_url=base_url, required=not dry_run)
-        frame = read_table(recipients)
+        frame = read_table(recipients, phone=phone_column, **sheet_option(sheet))
         template_frame = read_table(templates) if templates is not None else None
-        messages = render(frame, template_frame, **defaults)
+        messages = render(frame, template_frame, errors="raise", **defaults)
         before = journal_states(journal)
         result = send(
             messages,

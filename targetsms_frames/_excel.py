@@ -44,6 +44,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from ._cells import is_missing
 from ._exceptions import ValidationError
 
 __all__ = ["write_excel"]
@@ -82,19 +83,13 @@ def _is_percent_column(name: str) -> bool:
     return lowered == "rate" or lowered.endswith("_rate")
 
 
-def _is_missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
-
-
 def _clean_text(value: str) -> str:
     return _ILLEGAL_CHARS.sub("", value)
 
 
 def _as_text(value: Any) -> str | None:
     """Phones and IDs: digits as typed, never ``7.9e10`` or ``79000000001.0``."""
-    if _is_missing(value):
+    if is_missing(value):
         return None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -105,7 +100,7 @@ def _as_text(value: Any) -> str | None:
 
 def _as_datetime(value: Any) -> Any:
     """Datetimes in naive UTC; other values through :func:`_as_value`."""
-    if _is_missing(value):
+    if is_missing(value):
         return None
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         value = value.astimezone(dt.UTC).replace(tzinfo=None)
@@ -113,7 +108,7 @@ def _as_datetime(value: Any) -> Any:
 
 
 def _as_value(value: Any) -> Any:
-    if _is_missing(value):
+    if is_missing(value):
         return None
     if isinstance(value, np.generic):
         value = value.item()
@@ -204,7 +199,7 @@ class _Column:
 
 def _header_text(name: Any) -> str:
     if isinstance(name, tuple):
-        return " / ".join(str(part) for part in name if not _is_missing(part) and part != "")
+        return " / ".join(str(part) for part in name if not is_missing(part) and part != "")
     return str(name)
 
 

@@ -21,6 +21,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ._arrow_text import large_strings, utf8_column
+from ._cells import scalar_text
+
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
@@ -136,38 +139,28 @@ def _as_text(values: pd.Series) -> tuple[pa.LargeStringArray, BoolArray]:
         whole = finite & (np.floor(floats) == floats) & (np.abs(floats) < 1e18)
         ints = pa.array(np.where(whole, floats, 0).astype(np.int64), mask=~whole)
         return pc.cast(ints, pa.large_string()), finite & ~whole
-    if isinstance(dtype, pd.StringDtype) or pd.api.types.infer_dtype(values) in ("string", "empty"):
-        return pa.array(values, type=pa.large_string(), from_pandas=True), bad
+    if isinstance(dtype, pd.CategoricalDtype):
+        return _as_text(values.astype(dtype.categories.dtype))
+    if pd.api.types.is_string_dtype(dtype) and pd.api.types.infer_dtype(values) in (
+        "string",
+        "empty",
+    ):
+        return large_strings(values), bad
     texts: list[str | None] = []
     for i, v in enumerate(values.tolist()):
         if isinstance(v, bool | np.bool_) or (
             isinstance(v, float | np.floating) and np.isfinite(v) and not float(v).is_integer()
         ):
             bad[i] = True
-        texts.append(None if bad[i] else _text_of(v))
+        texts.append(None if bad[i] else scalar_text(v))
     return pa.array(texts, type=pa.large_string()), bad
-
-
-def _text_of(value: object) -> str | None:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float | np.floating):
-        f = float(value)
-        return str(int(f)) if np.isfinite(f) else None
-    return str(value)
 
 
 def _clean_bytes(text: pa.LargeStringArray) -> tuple[_Digits, BoolArray, BoolArray]:
     """Drop separators: the digits, a leading-``+`` mask, and rows needing careful cleaning."""
-    text = text.fill_null("")
+    column = utf8_column(text.fill_null(""))
+    text, data, offsets = column.array, column.data, column.offsets
     n = len(text)
-    if isinstance(text, pa.ChunkedArray):
-        text = text.combine_chunks()
-    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset : text.offset + n + 1]
-    buf = text.buffers()[2]
-    data = np.frombuffer(buf, dtype=np.uint8) if buf is not None else np.zeros(0, np.uint8)
-    data = data[int(offsets[0]) : int(offsets[-1])]
-    offsets = offsets - offsets[0]
     cls = _BYTE_CLASS[data]
     odd_at = np.flatnonzero(cls == _ODD)
     if len(odd_at):

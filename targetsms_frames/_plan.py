@@ -230,7 +230,7 @@ def plan_requests(
     too_long = ok & (alone > max_url_length)
     plan_error = pd.Series(pd.NA, index=frame.index, dtype="str")
     if too_long.any():
-        plan_error[too_long] = [
+        plan_error.iloc[np.flatnonzero(too_long)] = [
             f"the request URL would be {v:,} characters, over the limit of {max_url_length:,}"
             for v in alone[too_long]
         ]

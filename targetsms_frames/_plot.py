@@ -18,7 +18,6 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Hashable, Sequence
 from typing import Final
 
@@ -29,6 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 from matplotlib.transforms import ScaledTranslation
 
+from ._cells import is_missing
 from ._exceptions import ValidationError
 from ._report import COUNT_COLUMNS, FINAL_OUTCOMES, OUTCOMES, REPORT_COLUMNS, delivery_report
 
@@ -95,9 +95,7 @@ def _group_columns(report: pd.DataFrame, by: Hashable | Sequence[Hashable] | Non
 
 
 def _format_key(value: object) -> str:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return _MISSING_LABEL
-    if isinstance(value, float) and math.isnan(value):
+    if is_missing(value):
         return _MISSING_LABEL
     if isinstance(value, pd.Timestamp | dt.datetime | dt.date):
         return value.isoformat()

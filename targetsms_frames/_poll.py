@@ -80,7 +80,12 @@ def _status_columns(
     out: pd.DataFrame, status: pd.Series, status_at: pd.Series, checked_at: pd.Series
 ) -> pd.DataFrame:
     out["status"] = status.astype("str").to_numpy()
-    out["is_final"] = (status.notna() & (status != PENDING_STATUS)).to_numpy(dtype=bool)
+    final = (status.notna() & (status != PENDING_STATUS)).to_numpy(dtype=bool)
+    if "send_state" in out:  # no message ID: these rows can never get a status
+        final = final | out["send_state"].isin(["failed", "skipped", "unknown"]).to_numpy(
+            dtype=bool
+        )
+    out["is_final"] = final
     out["status_at"] = pd.to_datetime(
         pd.Series(status_at.to_numpy(), index=out.index), utc=True, format="ISO8601"
     )

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
+from ._arrow_text import utf8_column
+from ._cells import as_text
 from ._validate import check_rows
 from ._wire import MESSAGE_PARAMS
 
@@ -43,16 +44,10 @@ class Prepared:
 
 def _digest_column(digest: hashlib._Hash, values: pd.Series) -> None:
     """Feed a column's canonical bytes (lengths, UTF-8 data, null mask) into ``digest``."""
-    text = values if isinstance(values.dtype, pd.StringDtype) else values.astype("str")
-    array = pa.array(text, type=pa.large_string(), from_pandas=True)
-    _, offsets_buf, data_buf = array.buffers()
-    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[
-        array.offset : array.offset + len(array) + 1
-    ]
-    digest.update(np.diff(offsets).tobytes())
-    if data_buf is not None:
-        digest.update(memoryview(data_buf)[offsets[0] : offsets[-1]])
-    digest.update(np.packbits(array.is_null().to_numpy(zero_copy_only=False)).tobytes())
+    column = utf8_column(values)
+    digest.update(np.diff(column.offsets).tobytes())
+    digest.update(column.data.data)
+    digest.update(np.packbits(column.null).tobytes())
 
 
 def fingerprint(messages: pd.DataFrame) -> str:
@@ -87,7 +82,7 @@ def prepare(messages: pd.DataFrame, *, region: str = "RU") -> Prepared:
         as_written = pd.Series(pd.NA, index=display.index, dtype="str")
         rejected = np.flatnonzero(~is_valid)
         if len(rejected):
-            as_written.iloc[rejected] = original.iloc[rejected].map(_as_text, na_action="ignore")
+            as_written.iloc[rejected] = as_text(original.iloc[rejected]).to_numpy(dtype=object)
         phone = cleaned["phone"].astype("str").where(is_valid, as_written)
         display["phone"] = phone
         if "phone_raw" in cleaned.columns and "phone_raw" not in positional.columns:
@@ -100,12 +95,6 @@ def prepare(messages: pd.DataFrame, *, region: str = "RU") -> Prepared:
         reject_reason=reason.where(~is_valid),
         fingerprint=fingerprint(positional),
     )
-
-
-def _as_text(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def result_frame(prepared: Prepared, outcome: pd.DataFrame) -> pd.DataFrame:

@@ -18,23 +18,21 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable, Iterator
-from typing import Final
+from typing import Final, Literal, overload
 from urllib.parse import quote
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from ._cells import as_text, blank_mask, blank_to_na, map_unique, parse_whole
 from ._exceptions import RenderError
+from ._render_problems import TEMPLATE_CHECKS, Problems, did_you_mean
 from ._schema import (
     INT_COLUMNS,
     MESSAGE_COLUMNS,
     TEMPLATED_COLUMNS,
     URL_COLUMNS,
-    as_text,
-    blank_mask,
-    map_unique,
-    parse_whole,
 )
 from ._validate import failure_frame, failure_message
 
@@ -46,45 +44,8 @@ _INT_SPEC_TYPES: Final = frozenset("bcdoxXn")
 _BAD_FORMAT: Final = "\x00cannot format\x00"
 
 
-class _Problems:
-    """Failures gathered over the whole frame, raised together as one ``RenderError``."""
-
-    def __init__(self) -> None:
-        self.positions: list[_Rows] = []
-        self.columns: list[object] = []
-        self.rules: list[str] = []
-        self.values: list[object] = []
-        self.checks: list[str] = []
-
-    def add(self, rows: _Rows, column: str, rule: str, check: str, values: pd.Series) -> None:
-        self.positions.append(rows)
-        self.columns.extend([column] * len(rows))
-        self.rules.extend([rule] * len(rows))
-        self.values.extend(values.tolist())
-        self.checks.extend([check] * len(rows))
-
-    def raise_if_any(self, labels: pd.Index) -> None:
-        if not self.positions:
-            return
-        positions = np.concatenate(self.positions)
-        cases, _ = failure_frame(
-            labels, positions, self.columns, self.rules, self.values, self.checks
-        )
-        message = failure_message(
-            cases,
-            what="could not be rendered",
-            total_rows=len(labels),
-            failing_rows=len(np.unique(positions)),
-        )
-        raise RenderError(message, cases)
-
-
-def _blank_to_na(text: pd.Series) -> pd.Series:
-    return text.where(~blank_mask(text))
-
-
 def _template_rows(
-    recipients: pd.DataFrame, templates: pd.DataFrame, on: str, problems: _Problems
+    recipients: pd.DataFrame, templates: pd.DataFrame, on: str, problems: Problems
 ) -> _Rows:
     """Position in ``templates`` of each recipient's template (-1 where there is none)."""
     n = len(recipients)
@@ -100,7 +61,7 @@ def _template_rows(
             f"column (pass on= to name the key column)",
             cases,
         )
-    keys = _blank_to_na(as_text(templates[on]).str.strip())
+    keys = blank_to_na(as_text(templates[on]).str.strip())
     bad = (keys.isna() | keys.duplicated(keep=False)).to_numpy(dtype=bool)
     if bad.any():
         rows = np.flatnonzero(bad)
@@ -119,18 +80,24 @@ def _template_rows(
         )
         message = failure_message(cases, what="are unusable templates", total_rows=len(templates))
         raise RenderError(message, cases)
-    wanted = _blank_to_na(as_text(recipients[on]).str.strip())
+    wanted = blank_to_na(as_text(recipients[on]).str.strip())
     codes, uniques = pd.factorize(wanted, use_na_sentinel=True)
     lookup = np.append(pd.Index(keys).get_indexer(pd.Index(uniques, dtype="str")), -1)
     found: _Rows = np.asarray(lookup[codes], dtype=np.intp)
     missing = (found < 0) & wanted.notna().to_numpy(dtype=bool)
     known = ", ".join(repr(k) for k in keys.head(10))
-    for rows, rule, check in (
-        (np.flatnonzero(missing), f"unknown template (templates has: {known})", "unknown_template"),
-        (np.flatnonzero(wanted.isna()), f"no template chosen ({on} is blank)", "no_template"),
-    ):
-        if len(rows):
-            problems.add(rows, on, rule, check, recipients[on].iloc[rows])
+    unknown = np.flatnonzero(missing)
+    by_key = wanted.iloc[unknown].groupby(wanted.iloc[unknown], sort=False).indices
+    for key, members in by_key.items():
+        hint = did_you_mean(str(key), keys.tolist())
+        rule = f"unknown template {key!r}{hint} (templates has: {known})"
+        at = unknown[np.asarray(members, dtype=np.intp)]
+        problems.add(at, on, rule, "unknown_template", recipients[on].iloc[at])
+    blank = np.flatnonzero(wanted.isna())
+    if len(blank):
+        rule = f"no template chosen ({on} is blank)"
+        problems.add(blank, on, rule, "no_template", recipients[on].iloc[blank])
+    problems.template_keys = pd.Series(keys.array.take(found, allow_fill=True), dtype="str")
     return found
 
 
@@ -147,11 +114,11 @@ def _resolve(
         return None
     index = recipients.index
     if column in recipients.columns:
-        result = _blank_to_na(as_text(recipients[column]))
+        result = blank_to_na(as_text(recipients[column]))
     else:
         result = pd.Series(np.nan, index=index, dtype="str")
     if templates is not None and rows is not None and in_templates:
-        per_row = _blank_to_na(as_text(templates[column])).array.take(rows, allow_fill=True)
+        per_row = blank_to_na(as_text(templates[column])).array.take(rows, allow_fill=True)
         result = result.fillna(pd.Series(per_row, index=index, dtype="str"))
     if default is not None:
         result = result.fillna(as_text(pd.Series([default], dtype=object)).iloc[0])
@@ -210,14 +177,16 @@ def _quoted(values: pd.Series) -> pd.Series:
 class _Filler:
     """Fills the placeholders of one message column, caching each field's text."""
 
-    def __init__(self, column: str, recipients: pd.DataFrame, problems: _Problems) -> None:
+    def __init__(self, column: str, recipients: pd.DataFrame, problems: Problems) -> None:
         self.column = column
         self.recipients = recipients
         self.problems = problems
         self.cache: dict[str, pd.Series] = {}
 
-    def field_text(self, field: str, spec: str, rows: _Rows) -> pd.Series | None:
+    def field_text(self, field: str, spec: str, rows: _Rows) -> pd.Series:
+        """The field's text for ``rows``; NA (and a problem) where it cannot be filled."""
         source = self.recipients[field]
+        bad = np.zeros(len(rows), dtype=bool)
         if spec:
             text, bad = _formatted(source.iloc[rows], spec)
             if bad.any():
@@ -225,17 +194,16 @@ class _Filler:
                 self.problems.add(
                     rows[bad], self.column, rule, "bad_format", source.iloc[rows[bad]]
                 )
-                return None
         else:
             if field not in self.cache:
                 self.cache[field] = as_text(source).reset_index(drop=True)
             text = self.cache[field].iloc[rows]
-        missing = blank_mask(text).to_numpy(dtype=bool)
+        missing = blank_mask(text).to_numpy(dtype=bool) & ~bad
         if missing.any():
             rule = f"placeholder {{{field}}} has no value ({field} is blank)"
             values = source.iloc[rows[missing]]
             self.problems.add(rows[missing], self.column, rule, "missing_value", values)
-            return None
+            text = text.mask(missing)
         return _quoted(text) if self.column in URL_COLUMNS else text
 
     def group(self, template: str, rows: _Rows) -> pd.Series | None:
@@ -255,7 +223,8 @@ class _Filler:
             elif conversion is not None:
                 rule = f"placeholder {{{field}!{conversion}}}: conversions are not supported"
             elif field not in self.recipients.columns:
-                rule = f"unknown placeholder {{{field}}}: recipients have no column {field!r}"
+                hint = did_you_mean(field, self.recipients.columns, "{{{}}}")
+                rule = f"unknown placeholder {{{field}}}: recipients have no column {field!r}{hint}"
             else:
                 continue
             self._fail(rows, rule, "unknown_placeholder", template)
@@ -269,13 +238,8 @@ class _Filler:
             if field is None:
                 continue
             values = self.field_text(field, spec or "", rows)
-            if values is None:
-                usable = False
-                continue
             text = (prefix + values) if text is None else (text + prefix + values)
             prefix = ""
-        if not usable:
-            return None
         if text is None:
             return pd.Series(prefix, index=pd.RangeIndex(len(rows)), dtype="str").set_axis(rows)
         return (text + prefix if prefix else text).set_axis(rows)
@@ -306,13 +270,32 @@ class _Filler:
         return pd.Series(stacked.array.take(order), index=source.index, dtype="str")
 
 
+@overload
+def render(
+    recipients: pd.DataFrame,
+    templates: pd.DataFrame | None = ...,
+    *,
+    on: str = ...,
+    errors: Literal["raise"] = ...,
+    **defaults: object,
+) -> pd.DataFrame: ...
+@overload
+def render(
+    recipients: pd.DataFrame,
+    templates: pd.DataFrame | None = ...,
+    *,
+    on: str = ...,
+    errors: Literal["split"],
+    **defaults: object,
+) -> tuple[pd.DataFrame, pd.DataFrame]: ...
 def render(
     recipients: pd.DataFrame,
     templates: pd.DataFrame | None = None,
     *,
     on: str = "template",
+    errors: Literal["raise", "split"] = "raise",
     **defaults: object,
-) -> pd.DataFrame:
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Build one message per recipient from templates, their own columns and defaults.
 
     Parameters
@@ -326,13 +309,19 @@ def render(
         literal braces). A single template without a key column applies to everyone.
     on : str
         The key column shared by recipients and templates.
+    errors : {"raise", "split"}
+        ``"raise"``: raise :class:`RenderError` listing every row that cannot be rendered.
+        ``"split"``: return ``(rendered, rejected)``; rows with a blank placeholder value,
+        a value a format spec cannot take, or an unknown or blank template key go to
+        ``rejected`` (the caller's columns plus ``reject_reason``). A mistake in a template
+        itself (an unknown placeholder, an unmatched brace) is raised in both modes.
     **defaults
         Campaign-wide values for message columns (``sender_sms="Shop"``, ``send_sms=1``),
         used where neither the recipient nor the template has a value.
 
     Returns
     -------
-    pandas.DataFrame
+    pandas.DataFrame or (pandas.DataFrame, pandas.DataFrame)
         The recipients' columns, rows and index unchanged, with the message columns filled:
         texts as text, integer columns as Int64 where their values are whole numbers.
 
@@ -340,8 +329,11 @@ def render(
     ------
     RenderError
         Listing every row with an unknown template key, an unknown placeholder or a blank
-        value for a placeholder (``.failure_cases``: ``index``, ``column``, ``rule``,
-        ``value``).
+        value for a placeholder, worded once per template, column and cause with the rows it
+        hits (the file's lines when the recipients come from :func:`read_table`), the
+        recipients' columns and the closest name for a typo. ``.failure_cases`` has one row
+        per failure: ``index``, ``column``, ``rule``, ``value``, ``check``, ``template``,
+        ``line``.
     TypeError
         When a default is not a message column.
 
@@ -362,7 +354,14 @@ def render(
                  text_sms                    button_url sender_sms  send_sms
     0   Anna, +10 points!  https://shop.ru/c?code=A%261       Shop         1
     1  Boris, +25 points!  https://shop.ru/c?code=B%202       Shop         1
+    >>> recipients.loc[1, "name"] = None
+    >>> rendered, rejected = render(recipients, templates, sender_sms="Shop", send_sms=1,
+    ...                             errors="split")
+    >>> rejected["reject_reason"].tolist()
+    ['text_sms: placeholder {name} has no value (name is blank)']
     """
+    if errors not in ("raise", "split"):
+        raise ValueError(f"errors must be 'raise' or 'split', not {errors!r}")
     unknown = sorted(set(defaults) - set(MESSAGE_COLUMNS))
     if unknown:
         raise TypeError(
@@ -374,7 +373,7 @@ def render(
     if templates is not None and not isinstance(templates, pd.DataFrame):
         raise TypeError(f"templates must be a pandas DataFrame, not {type(templates).__name__}")
     work = recipients.reset_index(drop=True)
-    problems = _Problems()
+    problems = Problems(recipients)
     rows = None if templates is None else _template_rows(work, templates, on, problems)
     filled: dict[str, pd.Series] = {}
     for column in MESSAGE_COLUMNS:
@@ -389,8 +388,16 @@ def render(
         elif column in INT_COLUMNS:
             values = _as_int_if_whole(values)
         filled[column] = values
-    problems.raise_if_any(recipients.index)
+    problems.raise_if_any(only=TEMPLATE_CHECKS if errors == "split" else None)
     out = recipients.copy(deep=False)
     for column, values in filled.items():
         out[column] = values.set_axis(recipients.index)
-    return out
+    if errors == "raise":
+        return out
+    failing, reasons = problems.reasons()
+    rejected = recipients.iloc[failing].copy()
+    rejected["reject_reason"] = reasons.to_numpy(dtype=object)
+    rejected["reject_reason"] = rejected["reject_reason"].astype("str")
+    keep = np.ones(len(out), dtype=bool)
+    keep[failing] = False
+    return (out if keep.all() else out.iloc[np.flatnonzero(keep)]), rejected

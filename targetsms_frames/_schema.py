@@ -1,4 +1,4 @@
-"""The message frame's vocabulary: its columns, how values read as text, and the rule schema.
+"""The message frame's vocabulary: its columns and the rule schema.
 
 Declarations only; :mod:`._validate` prepares a working frame, runs :data:`MESSAGE_SCHEMA` on
 it and turns failures into plain words.
@@ -21,21 +21,17 @@ text columns                ``sender_*``, ``text_*``, ``button_*``, ``image_url`
 
 Examples
 --------
->>> import pandas as pd
->>> as_text(pd.Series([10.0, None, 2.5])).tolist()
-['10', nan, '2.5']
 >>> [rule.name for rule in RULES][:3]
 ['phone_missing', 'phone_invalid', 'phone_too_long']
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -47,15 +43,13 @@ __all__ = [
     "INT_COLUMNS",
     "MESSAGE_COLUMNS",
     "MESSAGE_SCHEMA",
+    "PHONE_HEADER_WORDS",
     "RULES",
     "TEMPLATED_COLUMNS",
     "TEXT_COLUMNS",
     "URL_COLUMNS",
     "Rule",
-    "as_text",
-    "blank_mask",
-    "map_unique",
-    "parse_whole",
+    "is_phone_column",
 ]
 
 #: Message columns other than ``phone``, in the provider's order.
@@ -67,111 +61,38 @@ TEXT_COLUMNS: Final = tuple(c for c in MESSAGE_COLUMNS if c not in INT_COLUMNS)
 TEMPLATED_COLUMNS: Final = ("text_viber", "text_sms", "button_text", "button_url", "image_url")
 URL_COLUMNS: Final = URL_PARAMS
 
-_MAX_WHOLE: Final = 2.0**53
+#: Words that mark a column header as holding phones (a header word starting with one counts).
+PHONE_HEADER_WORDS: Final = (
+    "phone",
+    "tel",
+    "msisdn",
+    "mobile",
+    "cell",
+    "телефон",
+    "тел",
+    "моб",
+    "номер",
+    "сотов",
+)
+_HEADER_WORD: Final = re.compile(r"[^\W_]+")
+
+_SPACE: Final = " \t\n\r\f\v"
+_URL_RE: Final = rf"[hH][tT][tT][pP][sS]?://[^/?#@:{_SPACE}]+(?::[0-9]+)?(?:[/?#][^{_SPACE}]*)?"
 
 
-# --- values as people write them -------------------------------------------------------------
+def is_phone_column(name: object) -> bool:
+    """Whether a column header looks like it holds phone numbers.
 
-
-def _scalar_text(value: object) -> object:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float | np.floating):
-        number = float(value)
-        if number != number:
-            return None
-        if number.is_integer() and abs(number) < _MAX_WHOLE:
-            return str(int(number))
-        return str(number)
-    if isinstance(value, pd.Timestamp):
-        return _timestamp_text(value)
-    if isinstance(value, dt.datetime):
-        return _timestamp_text(pd.Timestamp(value))
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def _timestamp_text(value: pd.Timestamp) -> str:
-    if value == value.normalize():
-        return value.strftime("%Y-%m-%d")
-    return value.strftime("%Y-%m-%d %H:%M:%S" if value.second else "%Y-%m-%d %H:%M")
-
-
-def as_text(values: pd.Series) -> pd.Series:
-    """Turn any column into text the way a person writes it; NA stays NA.
-
-    Whole floats lose their ``.0`` (an integer column with blanks reads as float), integers
-    print as integers, dates as ``2026-11-27`` (with ``HH:MM`` when there is a time), text is
-    kept verbatim.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> as_text(pd.Series([1, None], dtype="Int64")).tolist()
-    ['1', nan]
-    >>> as_text(pd.Series([pd.Timestamp("2026-11-27"), pd.Timestamp("2026-11-27 09:30")])).tolist()
-    ['2026-11-27', '2026-11-27 09:30']
+    >>> [is_phone_column(n) for n in ["phone", "Mobile_Phone", "MSISDN", "Телефон", "тел."]]
+    [True, True, True, True, True]
+    >>> [is_phone_column(n) for n in ["name", "Получатель", "hotel", 7]]
+    [False, False, False, False]
     """
-    dtype = values.dtype
-    if isinstance(dtype, pd.StringDtype):
-        return values.astype("str")
-    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_integer_dtype(dtype):
-        return values.astype("str")
-    if pd.api.types.is_float_dtype(dtype):
-        numbers = values.astype("float64")
-        whole = np.isfinite(numbers) & (numbers == np.floor(numbers)) & (numbers.abs() < _MAX_WHOLE)
-        out = numbers.where(whole).astype("Int64").astype("str")
-        other = numbers.notna() & ~whole
-        if other.any():
-            out = out.mask(other, numbers[other].astype("str"))
-        return out
-    if isinstance(dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(dtype):
-        stamps = values.dt
-        midnight = (values == stamps.normalize()).to_numpy(dtype=bool)
-        seconds = (stamps.second != 0).to_numpy(dtype=bool)
-        out = stamps.strftime("%Y-%m-%d %H:%M")
-        out = out.mask(seconds, stamps.strftime("%Y-%m-%d %H:%M:%S"))
-        dated: pd.Series = out.mask(midnight, stamps.strftime("%Y-%m-%d")).astype("str")
-        return dated
-    if pd.api.types.is_object_dtype(dtype) and pd.api.types.infer_dtype(values) in (
-        "string",
-        "empty",
-    ):
-        return values.astype("str")
-    return map_unique(values, _scalar_text)
-
-
-def map_unique(values: pd.Series, func: Callable[[object], object]) -> pd.Series:
-    """Apply ``func`` to each distinct value once; the results as text (None -> NA)."""
-    try:
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    except TypeError:  # unhashable cells (lists, dicts)
-        results = [func(v) for v in values.astype(object).tolist()]
-        return pd.Series(results, index=values.index, dtype="str")
-    texts = pd.Series([func(u) for u in uniques.tolist()], dtype="str").array
-    return pd.Series(texts.take(codes, allow_fill=True), index=values.index, dtype="str")
-
-
-def parse_whole(text: pd.Series) -> pd.Series:
-    """Text to Int64: each cell that reads as a whole number (``7``, `` 7 ``, ``7.0``), else NA.
-
-    >>> import pandas as pd
-    >>> parse_whole(pd.Series(["7", " 2 ", "1.5", "x", None], dtype="str")).tolist()
-    [7, 2, <NA>, <NA>, <NA>]
-    """
-    codes, uniques = pd.factorize(text, use_na_sentinel=True)
-    parsed = pd.to_numeric(pd.Series(uniques, dtype="str").str.strip(), errors="coerce")
-    numbers = np.asarray(parsed, dtype="float64")
-    with np.errstate(invalid="ignore"):
-        whole = np.isfinite(numbers) & (numbers == np.floor(numbers)) & (abs(numbers) < _MAX_WHOLE)
-    table = pd.Series(np.where(whole, numbers, np.nan)).astype("Int64").array
-    return pd.Series(table.take(codes, allow_fill=True), index=text.index, dtype="Int64")
-
-
-def blank_mask(text: pd.Series) -> pd.Series:
-    """True where a text column is NA or only whitespace."""
-    return text.isna() | text.str.strip().eq("")
+    if not isinstance(name, str):
+        return False
+    return any(
+        word.startswith(PHONE_HEADER_WORDS) for word in _HEADER_WORD.findall(name.casefold())
+    )
 
 
 # --- rules ------------------------------------------------------------------------------------

@@ -19,6 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ._arrow_text import large_strings, utf8_column
+
 __all__ = [
     "GSM7_BASIC",
     "GSM7_EXTENSION",
@@ -214,25 +216,10 @@ def viber_length(text: str) -> int:
     return len(text)
 
 
-def _to_arrow(texts: pd.Series) -> pa.LargeStringArray:
-    try:
-        arr = pa.array(texts, type=pa.large_string(), from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        arr = pa.array(
-            [None if pd.isna(v) else str(v) for v in texts.tolist()], type=pa.large_string()
-        )
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    return arr
-
-
 def _utf8(arr: pa.LargeStringArray) -> tuple[npt.NDArray[np.uint8], IntArray]:
     """The UTF-8 bytes of ``arr`` and each row's start offset into them (plus the end)."""
-    n = len(arr)
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + n + 1]
-    buf = arr.buffers()[2]
-    data = np.frombuffer(buf, dtype=np.uint8) if buf is not None else np.zeros(0, np.uint8)
-    return data[int(offsets[0]) : int(offsets[-1])], offsets - offsets[0]
+    column = utf8_column(arr)
+    return column.data, column.offsets
 
 
 def _per_row(hits: IntArray, offsets: IntArray) -> IntArray:
@@ -305,7 +292,7 @@ def sms_info(texts: pd.Series) -> pd.DataFrame:
     >>> info["sms_ucs2_chars"].tolist()
     ['', 'Привет', '«»', '']
     """
-    arr = _to_arrow(texts)
+    arr = large_strings(texts)
     missing = np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=np.bool_)
     arr = arr.fill_null("")
     n_chars = np.asarray(pc.utf8_length(arr).to_numpy(zero_copy_only=False), dtype=np.int64)

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
+
+from ._arrow_text import utf8_column
 
 __all__ = ["quoted_lengths"]
 
@@ -30,16 +31,23 @@ _ESCAPED = np.ones(256, dtype=np.uint8)
 _ESCAPED[np.frombuffer(_UNRESERVED, dtype=np.uint8)] = 0
 
 
-def _chunk_lengths(chunk: pa.Array) -> np.ndarray:
-    chunk = chunk.cast(pa.large_string())
-    n = len(chunk)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    _, offsets_buf, data_buf = chunk.buffers()
-    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[chunk.offset : chunk.offset + n + 1]
-    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else None
+def quoted_lengths(values: pd.Series) -> np.ndarray:
+    """Length of ``urllib.parse.quote(text, safe="")`` for every value; NA counts 0.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Text of any string dtype, or any column (read as text the way a person writes it).
+
+    Returns
+    -------
+    numpy.ndarray of int64, one length per value, in order.
+    """
+    column = utf8_column(values)
+    n = len(column)
+    offsets, data = column.offsets, column.data
     nbytes = np.diff(offsets)
-    if data is None or not nbytes.any():
+    if not nbytes.any():
         return np.zeros(n, dtype=np.int64)
     # escaped bytes cost 3 instead of 1; counted a block of strings at a time so that the
     # byte mask stays in cache (about twice as fast as one pass over the whole buffer)
@@ -52,27 +60,5 @@ def _chunk_lengths(chunk: pa.Array) -> np.ndarray:
             escaped, bounds[:-1] - bounds[0], dtype=np.int64
         )
     lengths = np.where(nbytes > 0, nbytes + 2 * counts, 0)
-    if chunk.null_count:
-        lengths[chunk.is_null().to_numpy(zero_copy_only=False)] = 0
+    lengths[column.null] = 0
     return lengths
-
-
-def quoted_lengths(values: pd.Series) -> np.ndarray:
-    """Length of ``urllib.parse.quote(str(v), safe="")`` for every value; NA counts 0.
-
-    Parameters
-    ----------
-    values : pandas.Series
-        Strings (any string dtype or object); non-strings are turned into ``str`` first.
-
-    Returns
-    -------
-    numpy.ndarray of int64, one length per value, in order.
-    """
-    if len(values) == 0:
-        return np.zeros(0, dtype=np.int64)
-    if not (pd.api.types.is_string_dtype(values.dtype) and values.dtype != object):
-        values = values.map(lambda v: v if isinstance(v, str) else str(v), na_action="ignore")
-    array = pa.chunked_array([pa.array(values, type=pa.large_string(), from_pandas=True)])
-    parts = [_chunk_lengths(c) for c in array.chunks]
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)

@@ -20,6 +20,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.config import ValidationDepth, config_context
 
+from ._cells import as_text, blank_to_na, parse_whole
 from ._exceptions import ValidationError
 from ._phones import normalize_phones
 from ._schema import (
@@ -30,9 +31,7 @@ from ._schema import (
     RULES,
     TEXT_COLUMNS,
     Rule,
-    as_text,
-    blank_mask,
-    parse_whole,
+    is_phone_column,
 )
 
 __all__ = ["FAILURE_COLUMNS", "failure_frame", "failure_message", "validate"]
@@ -99,8 +98,14 @@ def _check_columns(messages: pd.DataFrame) -> None:
     if repeated:
         raise _structural(repeated[0], f"the column {repeated[0]!r} appears more than once")
     if "phone" not in messages.columns:
-        close = [c for c in messages.columns if isinstance(c, str) and "phone" in c.lower()]
-        hint = f" (found {close!r}; rename one to 'phone')" if close else ""
+        close = [c for c in messages.columns if is_phone_column(c)]
+        hint = (
+            f" ({close[0]!r} looks like one: rename it to 'phone', or read the file with "
+            f"read_table(path, phone={close[0]!r}), on the command line --phone-column "
+            f"{close[0]!r})"
+            if close
+            else ""
+        )
         raise _structural("phone", f"there is no 'phone' column{hint}")
     if not any(c in messages.columns for c in CHANNEL_COLUMNS):
         raise _structural(
@@ -113,8 +118,7 @@ def _check_columns(messages: pd.DataFrame) -> None:
 def _column_text(messages: pd.DataFrame, column: str, index: pd.Index) -> pd.Series:
     if column not in messages.columns:
         return pd.Series(np.nan, index=index, dtype="str")
-    text = as_text(messages[column]).set_axis(index)
-    return text.where(~blank_mask(text))
+    return blank_to_na(as_text(messages[column]).set_axis(index))
 
 
 def _working_frame(messages: pd.DataFrame, region: str) -> pd.DataFrame:
@@ -200,7 +204,7 @@ def _clean(
             out[column] = work[column].set_axis(messages.index)
     for column in TEXT_COLUMNS:
         if column in messages.columns:
-            out[column] = as_text(messages[column])
+            out[column] = work[column].set_axis(messages.index)
     return out.iloc[np.flatnonzero(keep)] if subset and not keep.all() else out
 
 

@@ -27,8 +27,8 @@ from typing import Final
 from urllib.parse import quote, quote_plus
 
 import numpy as np
-import pandas as pd
 
+from ._cells import is_missing
 from ._exceptions import (
     AccountError,
     DirectionClosedError,
@@ -120,16 +120,6 @@ def _format_value(name: str, value: object) -> str:
     return str(value)
 
 
-def _is_blank(value: object) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, str):
-        return value == ""
-    if isinstance(value, float | np.floating):
-        return bool(np.isnan(value))
-    return False
-
-
 def send_params(
     phones: str | Iterable[str],
     *,
@@ -174,12 +164,12 @@ def send_params(
     out: list[tuple[str, str]] = [("phone", ",".join(phone_list))]
     for name in MESSAGE_PARAMS[1:]:
         value = params.get(name)
-        if not _is_blank(value):
+        if not (is_missing(value) or (isinstance(value, str) and not value)):
             out.append((name, _format_value(name, value)))
     for name, value in (extra or {}).items():
         if name in MESSAGE_PARAMS or name in ("login", "password", "id_message"):
             raise ValueError(f"extra parameter {name!r} would override a documented one")
-        if not _is_blank(value):
+        if not (is_missing(value) or (isinstance(value, str) and not value)):
             out.append((name, str(value)))
     return out
 

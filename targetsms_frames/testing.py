@@ -32,11 +32,11 @@ from typing import Any, Final
 
 import pandas as pd
 
+from ._cells import as_text
 from ._client import AsyncClient, Client
 from ._clock import FastClock, ManualClock
 from ._facts import MESSAGE_PARAMS
 from ._phones import normalize_phones
-from ._schema import as_text
 from .sandbox import Faults, Sandbox, SandboxTransport
 
 __all__ = [

@@ -45,12 +45,12 @@ def test_csv_whole_number_columns_become_int64_and_others_stay_text(tmp_path: Pa
     assert frame["send_sms"].tolist() == [1, 2]
 
 
-def test_csv_blanks_are_na_and_na_words_are_text(tmp_path: Path) -> None:
+def test_csv_blanks_and_missing_value_markers_are_na(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
     path.write_text("phone,name\n79000000001,\n79000000002,NA\n", encoding="utf-8")
     frame = read_table(path)
     assert pd.isna(frame["name"].iloc[0])
-    assert frame["name"].iloc[1] == "NA"
+    assert pd.isna(frame["name"].iloc[1])
 
 
 def test_semicolon_and_tab_separators_are_detected(tmp_path: Path) -> None:
@@ -87,6 +87,7 @@ def test_kwargs_pass_through_to_pandas(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
     path.write_text("phone,name\n79000000001,Anna\n79000000002,Boris\n")
     assert len(read_table(path, nrows=1)) == 1
+    assert read_table(path, usecols=["name"]).columns.tolist() == ["name"]
 
 
 def test_excel_numeric_phones_become_integer_digits(tmp_path: Path) -> None:

@@ -126,8 +126,16 @@ class CampaignRecord:
     requests: Sequence[JournalRequest]
 
 
+def _text_or_none(value: object) -> object:
+    return value if value is None else str(value)
+
+
 def frame_to_bytes(frame: pd.DataFrame) -> bytes:
-    """The caller's frame as Parquet bytes; columns Parquet cannot hold are kept as text."""
+    """The caller's frame as Parquet bytes; what Parquet cannot hold is kept as text.
+
+    Mixed-type object columns and a mixed-type index (``[1, "a"]``) become text rather than
+    fail the campaign.
+    """
     buffer = io.BytesIO()
     try:
         frame.to_parquet(buffer)
@@ -135,14 +143,18 @@ def frame_to_bytes(frame: pd.DataFrame) -> bytes:
         safe = frame.copy()
         for name in safe.columns:
             if safe[name].dtype == object:
-                safe[name] = safe[name].map(lambda v: v if v is None else str(v)).astype("str")
+                safe[name] = safe[name].map(_text_or_none).astype("str")
         safe.columns = [str(c) for c in safe.columns]
-        try:
-            safe.to_parquet(buffer := io.BytesIO())
-        except (TypeError, ValueError, ArithmeticError, NotImplementedError):
-            # an index Parquet cannot hold (mixed types): kept as text, order unchanged
-            safe.index = pd.Index([str(v) for v in safe.index], name=safe.index.name)
-            safe.to_parquet(buffer := io.BytesIO())
+        levels = [safe.index.get_level_values(i) for i in range(safe.index.nlevels)]
+        levels = [lv.map(_text_or_none) if lv.dtype == object else lv for lv in levels]
+        names = safe.index.names
+        safe.index = (
+            pd.MultiIndex.from_arrays(levels, names=names)
+            if len(levels) > 1
+            else levels[0].rename(names[0])
+        )
+        buffer = io.BytesIO()
+        safe.to_parquet(buffer)
     return buffer.getvalue()
 
 
