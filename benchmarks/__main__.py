@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import campaign, identical, overhead, polling, preview, transport
+from . import campaign, identical, overhead, polling, preview, sustained, team, transport
 from ._util import Result, Row, machine
 
 
@@ -50,6 +50,8 @@ def _phones(quick: bool = False) -> Result:
 
 BENCHMARKS: dict[str, Callable[[bool], Result]] = {
     "campaign": campaign.run,
+    "sustained": sustained.run,
+    "team": team.run,
     "identical": identical.run,
     "preview": preview.run,
     "polling": polling.run,

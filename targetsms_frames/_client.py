@@ -49,7 +49,7 @@ from ._wire import (
 if TYPE_CHECKING:
     from .sandbox import Sandbox
 
-__all__ = ["AsyncClient", "Client"]
+__all__ = ["AsyncClient", "Client", "OnDuplicate"]
 
 logger = logging.getLogger("targetsms_frames")
 T = TypeVar("T")
@@ -143,9 +143,9 @@ class _ClientCore:
         s = self._settings
         return f"{s.base_url}?{encode_query(s.login, '***', params)}"
 
-    def _check_guard(self, key: RequestKey, default: OnDuplicate) -> float:
+    def _check_guard(self, key: RequestKey, kind: OnDuplicate) -> float:
         wait = self._guard.try_acquire(key)
-        if wait and (self.on_duplicate or default) == "raise":
+        if wait and kind == "raise":
             err = DuplicateRequestError(DUPLICATE_TEXT)
             err.local = True
             err.add_note(
@@ -278,19 +278,27 @@ class Client(_ClientCore):
         phones: str | Iterable[str],
         *,
         extra: Mapping[str, object] | None = None,
+        on_duplicate: OnDuplicate | None = None,
         **params: object,
     ) -> list[str]:
         """Send one message to one or more phones; return one ID per phone, in order.
 
+        A request identical to one made less than ``duplicate_window`` seconds ago is refused
+        with ``DuplicateRequestError`` without contacting the provider, unless
+        ``on_duplicate`` (here or on the client) says ``"wait"``.
+
         Raises ``ProviderError`` (a subclass for known texts), ``RequestNotSentError`` or
         ``OutcomeUnknownError``.
         """
-        return self._call(*self._send_request(phones, extra, params), "raise")
+        kind = on_duplicate or self.on_duplicate or "raise"
+        return self._call(*self._send_request(phones, extra, params), kind)
 
     def status(self, message_id: str | int) -> str:
         """Return the message's status word verbatim (``send`` while pending)."""
         return self._call(
-            status_params(message_id), lambda body, url: parse_status_reply(body, url=url), "wait"
+            status_params(message_id),
+            lambda body, url: parse_status_reply(body, url=url),
+            self.on_duplicate or "wait",
         )
 
     def _fetch(self, params: list[tuple[str, str]]) -> httpx.Response | TransportError:
@@ -403,15 +411,19 @@ class AsyncClient(_ClientCore):
         phones: str | Iterable[str],
         *,
         extra: Mapping[str, object] | None = None,
+        on_duplicate: OnDuplicate | None = None,
         **params: object,
     ) -> list[str]:
         """Send one message to one or more phones; return one ID per phone, in order."""
-        return await self._call(*self._send_request(phones, extra, params), "raise")
+        kind = on_duplicate or self.on_duplicate or "raise"
+        return await self._call(*self._send_request(phones, extra, params), kind)
 
     async def status(self, message_id: str | int) -> str:
         """Return the message's status word verbatim (``send`` while pending)."""
         return await self._call(
-            status_params(message_id), lambda body, url: parse_status_reply(body, url=url), "wait"
+            status_params(message_id),
+            lambda body, url: parse_status_reply(body, url=url),
+            self.on_duplicate or "wait",
         )
 
     async def _fetch(self, params: list[tuple[str, str]]) -> httpx.Response | TransportError:

@@ -4,7 +4,8 @@ applies each reply's decision, with Ctrl-C safe at every point.
 The steps, and why an interrupt anywhere never makes a message go twice:
 
 1. **Claim** a few planned requests: one journal commit marks them ``inflight`` for this
-   sender (deferred Ctrl-C: the commit and the bookkeeping are one step).
+   sender (deferred Ctrl-C: the commit and the bookkeeping are one step). The same commit
+   records the replies that came back since the last one (step 5): one disk sync per round.
 2. **Pace**: wait for the rate limiter's slot. An interrupt here finds requests claimed but
    not handed over: they are released back to ``planned``; they never left.
 3. **Hand over** one request to the thread pool (deferred Ctrl-C around ``submit`` and the
@@ -12,7 +13,8 @@ The steps, and why an interrupt anywhere never makes a message go twice:
 4. A worker passes the **gate** and sends. Once sending is interrupted the gate closes: a
    worker that had not yet started returns :data:`~._outcome.CANCELLED` (released, never
    left); one that had started finishes, and its reply is recorded.
-5. **Record** the replies' decisions in one journal transaction (deferred Ctrl-C).
+5. **Record** the replies' decisions in one journal transaction (deferred Ctrl-C), with the
+   claim of the requests that go next.
 
 A second Ctrl-C while the replies of requests already out are awaited stops the wait: those
 requests stay ``inflight`` and the next run finds them ``unknown`` (they may have left).
@@ -44,7 +46,7 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Final
 
-from ._client import Client
+from ._client import Client, OnDuplicate
 from ._interrupts import deferred_interrupts
 from ._outcome import CANCELLED, Decision, decide
 from ._policy import RateLimiter, StopRules, Tally
@@ -135,12 +137,15 @@ def dispatch(
     def work(request: JournalRequest) -> object:
         if not gate.enter():
             return CANCELLED
+        # a retry of an attempt that sent nothing may wait out the one-minute rule; anything
+        # else identical to a request of a moment ago is a repeat: refused, never sent
+        on_duplicate: OnDuplicate = "wait" if request.retry else "raise"
         try:
-            return client.send(list(request.phones), **request.params)
+            return client.send(list(request.phones), on_duplicate=on_duplicate, **request.params)
         except Exception as exc:  # returned, so the main thread decides
             return exc
 
-    def record(results: list[tuple[JournalRequest, object]]) -> None:
+    def judge(results: list[tuple[JournalRequest, object]]) -> list[Decision]:
         decisions: list[Decision] = []
         for request, result in results:
             decision = decide(request, result)
@@ -151,25 +156,29 @@ def dispatch(
             decisions.extend(again)
             if stop and tally.stopped is None:
                 tally.stopped = stop
-        with store.transaction():
-            for decision in decisions:
-                apply(store, decision)
-        given_back.update(d.request.request_id for d in decisions if d.action == "replan")
-        done = sum(tally.count(d) for d in decisions)
-        if done:
-            bar.update(done)
+        return decisions
+
+    def record_and_claim(done: set[Future[object]], *, claim: bool) -> None:
+        """One commit: the replies that came back, and the requests that go next."""
+        with deferred_interrupts():
+            decisions = judge([(handed.pop(f), f.result()) for f in done])
+            with store.transaction():
+                for decision in decisions:
+                    apply(store, decision)
+                given_back.update(d.request.request_id for d in decisions if d.action == "replan")
+                free = concurrency - len(handed)
+                if claim and tally.stopped is None and not claimed and free > 0:
+                    want = min(free, limiter.due_within(HORIZON))
+                    claimed.extend(store.claim(sender, want, due_by=due_by(), exclude=given_back))
+        finished = sum(tally.count(d) for d in decisions)
+        if finished:
+            bar.update(finished)
             bar.set_postfix(tally.postfix(), refresh=False)
 
-    def collect(futures: set[Future[object]]) -> list[tuple[JournalRequest, object]]:
-        with deferred_interrupts():
-            return [(handed.pop(f), f.result()) for f in futures]
-
+    done: set[Future[object]] = set()
     try:
         while True:
-            if tally.stopped is None and not claimed and len(handed) < concurrency:
-                want = min(concurrency - len(handed), limiter.due_within(HORIZON))
-                with deferred_interrupts():
-                    claimed.extend(store.claim(sender, want, due_by=due_by(), exclude=given_back))
+            record_and_claim(done, claim=True)
             while claimed and len(handed) < concurrency and tally.stopped is None:
                 limiter.wait()
                 with deferred_interrupts():
@@ -178,7 +187,6 @@ def dispatch(
             if not handed:
                 break
             done, _ = wait(handed, return_when=FIRST_COMPLETED)
-            record(collect(done))
     finally:
         gate.close()
         with deferred_interrupts():
@@ -187,7 +195,7 @@ def dispatch(
         try:
             if handed:
                 wait(handed)
-                record(collect(set(handed)))
+                record_and_claim(set(handed), claim=False)
         finally:
             pool.shutdown(wait=False)
     return tally

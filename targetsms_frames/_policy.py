@@ -44,6 +44,8 @@ _PER: Final = {
     **dict.fromkeys(("m", "min", "minute"), 60.0),
     **dict.fromkeys(("h", "hr", "hour"), 3600.0),
 }
+#: Slots a limiter that fell behind may use at once to catch up.
+BURST: Final = 8
 #: Requests in a row proven not to have left before sending stops (provider unreachable).
 NOT_SENT_STOP: Final = 3
 #: Requests in a row refused with the same unrecognised text before sending stops.
@@ -104,12 +106,17 @@ class RateLimiter:
         return max(1, int(horizon / self.interval))
 
     def wait(self) -> None:
-        """Block until the next call may start."""
+        """Block until the next call may start.
+
+        A caller that fell behind (busy elsewhere) may catch up a few calls at once: at most
+        :data:`BURST` slots are kept, so the rate over any longer stretch stays within limit.
+        """
         if not self.interval:
             return
         now = self._clock()
-        if self._next is None or self._next < now:
-            self._next = now
+        earliest = now - BURST * self.interval
+        if self._next is None or self._next < earliest:
+            self._next = now if self._next is None else earliest
         delay = self._next - now
         if delay > 0:
             self._sleep(delay)

@@ -37,7 +37,8 @@ from ._pool import BoundedRunner, RateLimiter
 from ._progress import progress_bar
 from ._send import DEFAULT_CONCURRENCY, DEFAULT_RATE
 from ._wire import PENDING_STATUS
-from .journal import JournalStore, open_journal, send_outcome
+from .journal import JournalSpec, JournalStore, open_journal, send_outcome
+from .journal import exists as journal_exists
 
 __all__ = ["poll_statuses", "read_journal"]
 
@@ -45,7 +46,7 @@ logger = logging.getLogger("targetsms_frames")
 _MARGIN = 1.0  # seconds added to the window, for clocks of different processes
 
 
-def read_journal(journal: str | Path) -> pd.DataFrame:
+def read_journal(journal: JournalSpec) -> pd.DataFrame:
     """A campaign as its journal has it: your rows with send outcome and last known status.
 
     Examples
@@ -59,10 +60,9 @@ def read_journal(journal: str | Path) -> pd.DataFrame:
              phone send_state status
     0  79000000001       sent    NaN
     """
-    file = Path(journal)
-    if not file.is_file():
-        raise FileNotFoundError(f"no campaign journal at {str(file)!r}")
-    book = open_journal(file)
+    if not journal_exists(journal):
+        raise FileNotFoundError(f"no campaign journal at {str(Path(journal))!r}")
+    book = open_journal(journal)
     try:
         return _with_rows(book.load_input(), book.rows())
     finally:
@@ -103,7 +103,7 @@ def poll_statuses(
     sent: pd.DataFrame | None = None,
     client: Client | None = None,
     *,
-    journal: str | Path | None = None,
+    journal: JournalSpec | None = None,
     until_final: bool = False,
     timeout: float | None = None,
     progress: bool = True,

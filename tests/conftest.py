@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -42,3 +45,34 @@ def messages(n: int, *, texts: int = 3, start: int = 79001000000) -> pd.DataFram
 @pytest.fixture
 def make_messages() -> Callable[..., pd.DataFrame]:
     return messages
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real PostgreSQL 16 for this test session (the ``pgserver`` package: no root, no apt)."""
+    # where pgserver keeps its lock (it warns when XDG_RUNTIME_DIR is not set)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(tmp_path_factory.mktemp("run")))
+    import pgserver
+
+    folder = tmp_path_factory.mktemp("pg")
+    server = pgserver.get_server(folder, cleanup_mode="stop")
+    try:
+        yield server.get_uri()
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> str:
+    """A PostgreSQL journal URL of a campaign of its own."""
+    joiner = "&" if "?" in postgres_server else "?"
+    return f"{postgres_server}{joiner}campaign=t{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def journal_spec(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A journal of each backend: an SQLite file, or a campaign in PostgreSQL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "campaign.sqlite")
+    url: str = request.getfixturevalue("postgres_url")
+    return url

@@ -422,6 +422,41 @@ def test_guard_keys_ignore_parameter_order_but_not_values(clock: ManualClock) ->
     assert guard.try_acquire(request_key([("phone", PHONE2), ("send_sms", "1")])) == 0.0
 
 
+class _CountingDict(dict):  # type: ignore[type-arg]
+    """A dict that counts how often it is walked whole."""
+
+    walks = 0
+
+    def items(self):  # type: ignore[no-untyped-def,override]
+        _CountingDict.walks += 1
+        return super().items()
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        _CountingDict.walks += 1
+        return super().__iter__()
+
+    def keys(self):  # type: ignore[no-untyped-def,override]
+        _CountingDict.walks += 1
+        return super().keys()
+
+
+def test_guard_work_per_request_stays_constant_however_many_are_remembered(
+    clock: ManualClock,
+) -> None:
+    """60,000 personalised messages: thousands of requests inside the window at once. The
+    guard forgets expired requests one by one, never by walking every one it remembers."""
+    guard = DuplicateGuard(60.0, clock)
+    guard._done = _CountingDict()  # type: ignore[assignment]
+    _CountingDict.walks = 0
+    for i in range(20_000):
+        key = request_key([("phone", str(79000000000 + i)), ("text_sms", "Hi")])
+        assert guard.try_acquire(key) == 0.0
+        guard.release(key, reached=True)
+        clock.advance(0.01)  # 100 requests a second: 6,000 inside the window at any time
+    assert _CountingDict.walks == 0
+    assert 5_900 <= len(guard) <= 6_100  # what left the window was forgotten
+
+
 def test_guard_with_a_zero_window_never_holds_back(clock: ManualClock) -> None:
     guard = DuplicateGuard(0.0, clock)
     key = request_key([("id_message", "1")])

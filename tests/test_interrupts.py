@@ -191,8 +191,9 @@ def test_ctrl_c_while_waiting_for_replies_records_every_reply(
         threading.Timer(0.1, release.set).start()
         _ctrl_c()
 
-    _after_calls(monkeypatch, _dispatch, "wait", hit=1, action=ctrl_c_then_let_them_through,
-                 before=True)  # fmt: skip
+    _after_calls(
+        monkeypatch, _dispatch, "wait", hit=1, action=ctrl_c_then_let_them_through, before=True
+    )
     _interrupted(sandbox, release, journal)
     rows = tsf.read_journal(journal)
     # the four requests out were answered and recorded; the rest was never claimed

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 
 import targetsms_frames as tsf
 from targetsms_frames._wire import DUPLICATE_TEXT
+from targetsms_frames.journal import SQLiteJournal
 
 PASSWORD = "Zx9-very+secret&pw%"
 
@@ -253,18 +253,21 @@ def test_a_request_in_flight_when_the_run_died_becomes_unknown_on_resume(
 ) -> None:
     msgs = make_messages(9, texts=3)
     journal = tmp_path / "c.sqlite"
-    tsf.send(msgs, client, journal=journal, dry_run=False, progress=False)
-    # simulate a run that died after committing "inflight" for a request not yet answered
-    with sqlite3.connect(journal) as db:
-        db.execute("UPDATE requests SET state='inflight' WHERE request_id='R000002'")
-        db.execute(
-            "UPDATE rows SET send_state='planned', message_id=NULL WHERE request_id='R000002'"
-        )
+    # the campaign is written, but nothing went: the provider could not be reached
+    sandbox.inject("refuse", count=(client.retries + 1) * 3)
+    tsf.send(msgs, client, journal=journal, progress=False, concurrency=1)
+    # a run that died after claiming R000002 (committed in flight) and before its reply
+    store = SQLiteJournal.open(journal)
+    dead = store.register()
+    claimed = store.claim(dead, 1, due_by=None, exclude={"R000001", "R000003"})
+    assert [r.request_id for r in claimed] == ["R000002"]
+    store.close()  # gone without finishing: its process no longer runs it
     before = _sends(sandbox)
+    sandbox.clock.advance(60)  # type: ignore[attr-defined]
 
     out = tsf.send(msgs, client, journal=journal, progress=False)
 
-    assert _sends(sandbox) == before
+    assert _sends(sandbox) == before + 2  # R000001 and R000003, not R000002
     assert (out.loc[out["request_id"] == "R000002", "send_state"] == "unknown").all()
     assert (
         out.loc[out["request_id"] == "R000002", "send_error"]

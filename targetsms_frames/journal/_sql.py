@@ -93,11 +93,13 @@ _ROW_COLUMNS: Final = (
     "pos, request_id, phone, send_state, send_error, message_id, sent_at, status, status_at, "
     "checked_at, msg_key"
 )
-REQUEST_COLUMNS: Final = "request_id, params, phones, positions, url_length, not_before, seq"
+REQUEST_COLUMNS: Final = (
+    "request_id, params, phones, positions, url_length, not_before, seq, error_kind"
+)
 
 
 def _request(row: Sequence[Any]) -> JournalRequest:
-    request_id, params, phones, positions, url_length, not_before = row[:6]
+    request_id, params, phones, positions, url_length, not_before, _, error_kind = row[:8]
     return JournalRequest(
         request_id=request_id,
         params=json.loads(params),
@@ -105,6 +107,7 @@ def _request(row: Sequence[Any]) -> JournalRequest:
         positions=tuple(int(p) for p in positions.split(",")),
         url_length=url_length,
         not_before=not_before,
+        retry=error_kind == "not_sent",
     )
 
 
@@ -127,6 +130,8 @@ class SQLJournal:
         self.location = location
         self._db = connection
         self._depth = 0
+        #: Senders registered through this store and not unregistered yet.
+        self._mine: set[str] = set()
 
     # -- the database ---------------------------------------------------------------------
     def _sql(self, statement: str) -> str:
@@ -360,7 +365,8 @@ class SQLJournal:
         pid = os.getpid()
         sender = Sender(f"{this_host()}:{pid}:{secrets.token_hex(4)}", this_host(), pid)
         self._started(sender)
-        with self.transaction():
+        with deferred_interrupts(), self.transaction():
+            self._mine.add(sender.sender_id)
             self._execute(
                 "INSERT INTO senders VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -386,6 +392,7 @@ class SQLJournal:
         """End a sender that finished (its claims were all recorded or released)."""
         with self.transaction():
             self._execute("DELETE FROM senders WHERE sender_id=?", (sender.sender_id,))
+            self._mine.discard(sender.sender_id)
 
     def recover(self) -> int:
         """Make ``unknown`` every request in flight for a sender that is gone; return how many."""

@@ -73,6 +73,10 @@ class JournalRequest:
     url_length: int | None
     #: Epoch seconds before which the request may not leave (send windows), or ``None``.
     not_before: float | None = None
+    #: An earlier attempt provably sent nothing (refused connection, a refusal of the whole
+    #: account): an identical request a moment ago was that attempt, so waiting out the
+    #: one-identical-request-per-minute rule is safe.
+    retry: bool = False
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,11 @@ __all__ = ["PostgresJournal", "campaign_of", "redact_url"]
 
 _DEFAULT: Final = "default"
 _SCHEMA_LOCK: Final = 0x7453_4600  # serialises creating a campaign's schema
+_KEEPALIVES: Final = (
+    ("tcp_keepalives_idle", 30),
+    ("tcp_keepalives_interval", 10),
+    ("tcp_keepalives_count", 3),
+)
 # every advisory lock that is a bigint key, in this database: high and low halves
 _HELD_LOCKS: Final = (
     "SELECT (classid::bigint << 32) | objid::bigint FROM pg_locks"
@@ -104,6 +109,9 @@ class PostgresJournal(SQLJournal):
             self._execute(f'SET LOCAL search_path TO "{schema}"')
             self._create_tables(blob="BYTEA", real="DOUBLE PRECISION")
         self._execute(f'SET search_path TO "{schema}"')
+        # a sender whose machine vanishes is noticed (its lock freed) within about a minute
+        for name, value in _KEEPALIVES:
+            self._execute(f"SET {name} = {value}")
         version = self._meta("schema")
         if version is not None and int(version) > SCHEMA_VERSION:
             raise JournalError(

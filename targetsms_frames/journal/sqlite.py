@@ -62,6 +62,8 @@ class SQLiteJournal(SQLJournal):
         if file.is_dir():
             raise JournalError(f"journal path {str(file)!r} is a directory")
         existed = file.is_file() and file.stat().st_size > 0
+        # looked at before connecting: reading a WAL database creates its -wal file
+        wal_beside = Path(f"{file}-wal").exists()
         try:
             file.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(file, isolation_level=None, timeout=30.0)
@@ -69,7 +71,7 @@ class SQLiteJournal(SQLJournal):
             raise JournalError(f"cannot open the journal {str(file)!r}: {exc}") from None
         journal = cls(str(file), db)
         try:
-            journal._prepare(existed, durable)
+            journal._prepare(existed and not wal_beside, durable)
         except sqlite3.DatabaseError as exc:
             db.close()
             raise JournalError(f"{str(file)!r} is not a usable campaign journal: {exc}") from None
@@ -86,9 +88,9 @@ class SQLiteJournal(SQLJournal):
         journal._prepare(False, durable=False)
         return journal
 
-    def _prepare(self, existed: bool, durable: bool) -> None:
+    def _prepare(self, check_separated: bool, durable: bool) -> None:
         if self.location != ":memory:":
-            if existed:
+            if check_separated:
                 self._refuse_if_separated()
             self._execute("PRAGMA journal_mode=WAL")
             self._execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
@@ -133,7 +135,7 @@ class SQLiteJournal(SQLJournal):
 
     def _refuse_if_separated(self) -> None:
         """Refuse a journal whose senders died while its ``-wal`` file is not beside it."""
-        if not self._has_table("senders") or Path(self.location + "-wal").exists():
+        if not self._has_table("senders"):
             return
         columns = {row[1] for row in self._execute("PRAGMA table_info(senders)").fetchall()}
         if "lock_key" not in columns:
@@ -158,6 +160,19 @@ class SQLiteJournal(SQLJournal):
             for sender_id, host, pid, start, beat, _ in senders
             if is_alive(host, pid, start, sender_id, beat, now=now)
         }
+
+    def close(self) -> None:
+        """Close the file. Senders started here are over: their rows go (their claims stay,
+        and the next sender finds them ``unknown``), so the file a clean close leaves behind,
+        whole without its ``-wal``, does not look like a crashed run's."""
+        try:
+            if self._mine:
+                with self.transaction():
+                    self._executemany(
+                        "DELETE FROM senders WHERE sender_id=?", ((s,) for s in self._mine)
+                    )
+        finally:
+            super().close()
 
     def _registered(self, sender: Sender) -> None:
         """Copy the registration into the main file, so a moved file still shows it."""

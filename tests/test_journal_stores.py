@@ -1,0 +1,270 @@
+"""One suite for both journal stores, SQLite and a real PostgreSQL: what the campaign engine,
+polling, reports and the command line rely on."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import targetsms_frames as tsf
+from targetsms_frames.journal import (
+    Binding,
+    CampaignRecord,
+    JournalRequest,
+    JournalStore,
+    open_journal,
+)
+from targetsms_frames.journal.liveness import running
+
+
+def _request(number: int, positions: tuple[int, ...]) -> JournalRequest:
+    return JournalRequest(
+        f"R{number:06d}",
+        {"send_sms": 1, "sender_sms": "Shop", "text_sms": f"text {number}"},
+        tuple(f"7900100{p:04d}" for p in positions),
+        positions,
+        120,
+    )
+
+
+def _campaign(n_requests: int = 5) -> CampaignRecord:
+    requests = [_request(i + 1, (2 * i, 2 * i + 1)) for i in range(n_requests)]
+    n = 2 * n_requests
+    rows = pd.DataFrame(
+        {
+            "request_id": [f"R{p // 2 + 1:06d}" for p in range(n)],
+            "phone": [f"7900100{p:04d}" for p in range(n)],
+            "msg_key": [f"k{p}" for p in range(n)],
+            "send_state": "planned",
+            "send_error": None,
+        }
+    )
+    frame = pd.DataFrame({"phone": rows["phone"], "name": [f"N{p}" for p in range(n)]})
+    frame.index = pd.Index([f"row{p}" for p in range(n)])
+    return CampaignRecord(
+        "fp-1", Binding.new("https://x/sendmessage.php", "shop"), frame, rows, requests
+    )
+
+
+@pytest.fixture
+def store(journal_spec: str) -> JournalStore:
+    opened = open_journal(journal_spec)
+    assert opened.create(_campaign())
+    yield opened
+    opened.close()
+
+
+def test_a_campaign_reads_back_as_written(journal_spec: str) -> None:
+    store = open_journal(journal_spec)
+    assert store.fingerprint() is None
+    record = _campaign()
+    assert store.create(record)
+    assert not store.create(record)  # a second writer finds it there: nothing written twice
+    assert store.fingerprint() == "fp-1"
+    assert store.binding() == record.binding
+    assert store.binding().matches("https://x/sendmessage.php", "shop")  # type: ignore[union-attr]
+    pd.testing.assert_frame_equal(store.load_input(), record.input_frame)
+    rows = store.rows()
+    assert rows.index.tolist() == list(range(10))
+    assert rows["send_state"].eq("planned").all() and rows["msg_key"].tolist()[0] == "k0"
+    np.testing.assert_array_equal(store.version("fp-1"), np.arange(10))  # type: ignore[arg-type]
+    assert store.version("other") is None
+    assert store.requests()["request_id"].tolist() == [f"R{i:06d}" for i in range(1, 6)]
+    assert store.next_request_number() == 6
+    assert store.planned_count() == 5
+    store.close()
+    again = open_journal(journal_spec)  # and after reopening
+    assert again.fingerprint() == "fp-1" and again.planned_count() == 5
+    again.close()
+
+
+def test_claims_come_in_plan_order_and_respect_limit_schedule_and_exclusions(
+    store: JournalStore,
+) -> None:
+    store.schedule([("R000002", 2_000_000_000.0)])
+    sender = store.register()
+    with running(sender.sender_id):
+        first = store.claim(sender, 2, due_by=1_000_000_000.0, exclude={"R000001"})
+        assert [r.request_id for r in first] == ["R000003", "R000004"]
+        assert first[0].positions == (4, 5) and first[0].phones == ("79001000004", "79001000005")
+        assert first[0].params["text_sms"] == "text 3"
+        assert store.next_due() == 2_000_000_000.0
+        rest = store.claim(sender, 10, due_by=None)
+        assert [r.request_id for r in rest] == ["R000001", "R000002", "R000005"]
+        assert store.claim(sender, 10, due_by=None) == []
+        assert store.planned_count() == 0
+
+
+def test_two_senders_at_once_never_claim_the_same_request(journal_spec: str) -> None:
+    opened = open_journal(journal_spec)
+    record = _campaign(60)
+    opened.create(record)
+    opened.close()
+    claimed: list[list[str]] = [[], [], []]
+
+    def sender(i: int) -> None:
+        store = open_journal(journal_spec)
+        me = store.register()
+        with running(me.sender_id):
+            while batch := store.claim(me, 3, due_by=None):
+                claimed[i] += [r.request_id for r in batch]
+                time.sleep(0.002)  # sending takes a while
+        store.unregister(me)
+        store.close()
+
+    threads = [threading.Thread(target=sender, args=(i,)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    every = [r for part in claimed for r in part]
+    assert sorted(every) == sorted(r.request_id for r in record.requests)  # each exactly once
+    assert sum(1 for part in claimed if part) >= 2  # they really shared the work
+
+
+def test_a_dead_senders_claims_become_unknown_and_a_live_ones_stay_its_own(
+    journal_spec: str, store: JournalStore
+) -> None:
+    live = store.register()
+    other = open_journal(journal_spec)
+    dead = other.register()
+    with running(live.sender_id):
+        mine = store.claim(live, 1, due_by=None)
+        with running(dead.sender_id):
+            theirs = other.claim(dead, 2, due_by=None)
+        other.close()  # the other sender is gone without finishing
+        deadline = time.monotonic() + 10
+        recovered = store.recover()
+        while not recovered and time.monotonic() < deadline:  # a server notices it at once,
+            time.sleep(0.05)  # or nearly
+            recovered = store.recover()
+        assert recovered == 2
+        requests = store.requests().set_index("request_id")["state"]
+        assert requests[mine[0].request_id] == "inflight"
+        assert all(requests[r.request_id] == "unknown" for r in theirs)
+        rows = store.rows()
+        lost = [p for r in theirs for p in r.positions]
+        assert rows.loc[lost, "send_state"].eq("unknown").all()
+        assert rows.loc[lost, "send_error"].str.contains("may have been sent").all()
+        assert store.recover() == 0
+
+
+def test_replies_are_recorded_on_the_rows_of_their_request(store: JournalStore) -> None:
+    sender = store.register()
+    with running(sender.sender_id):
+        a, b, c, d = store.claim(sender, 4, due_by=None)
+        with store.transaction():
+            store.record_sent(a.request_id, a.positions, ["111", "112"])
+            store.record_outcome(b.request_id, "failed", "Нет отправителя.", "SenderError")
+            store.record_outcome(c.request_id, "unknown", "HTTP 500", "OutcomeUnknownError")
+            store.return_to_planned(d.request_id, "connection refused")
+        store.unregister(sender)
+    rows = store.rows()
+    assert rows.loc[[0, 1], "message_id"].tolist() == ["111", "112"]
+    assert rows.loc[[0, 1, 2, 3, 4, 5, 6, 7], "send_state"].tolist() == (
+        ["sent"] * 2 + ["failed"] * 2 + ["unknown"] * 2 + ["planned"] * 2
+    )
+    assert rows.loc[4, "sent_at"] is not None  # when the unknown outcome was recorded
+    assert "connection refused" in rows.loc[6, "send_error"]
+    assert store.planned_count() == 2  # R000004 back, R000005 never claimed
+
+
+def test_a_split_request_becomes_halves_that_are_claimed_next(store: JournalStore) -> None:
+    sender = store.register()
+    with running(sender.sender_id):
+        [first] = store.claim(sender, 1, due_by=None)
+        half1 = JournalRequest(
+            "R000001.1", first.params, first.phones[:1], first.positions[:1], None
+        )
+        half2 = JournalRequest(
+            "R000001.2", first.params, first.phones[1:], first.positions[1:], None
+        )
+        store.split(first.request_id, [half1, half2], "Номер телефона присутствует в стоп-листе.")
+        nxt = store.claim(sender, 2, due_by=None)
+        assert [r.request_id for r in nxt] == ["R000001.1", "R000001.2"]
+        assert store.rows().loc[[0, 1], "request_id"].tolist() == ["R000001.1", "R000001.2"]
+        assert store.next_request_number() == 6
+
+
+def test_an_extension_appends_rows_requests_and_a_version(store: JournalStore) -> None:
+    rows = pd.DataFrame(
+        {
+            "request_id": ["R000006", None],
+            "phone": ["79001009999", "79001000000"],
+            "msg_key": ["new", "dup"],
+            "send_state": ["planned", "skipped"],
+            "send_error": [None, "already messaged"],
+        }
+    )
+    frame = pd.concat(
+        [store.load_input(), pd.DataFrame({"phone": rows["phone"].tolist()}, index=[1, "x"])]
+    )
+    with store.transaction():
+        store.extend(frame, rows, [_request(6, (10,))])
+        store.add_version("fp-2", np.array([10, 11, 0, 1]))
+    assert store.rows().index.tolist()[-2:] == [10, 11]
+    assert store.rows().loc[11, "send_error"] == "already messaged"
+    assert len(store.load_input()) == 12  # a mixed index is kept, as text if need be
+    np.testing.assert_array_equal(store.version("fp-2"), [10, 11, 0, 1])  # type: ignore[arg-type]
+    assert store.next_request_number() == 7
+
+
+def test_statuses_are_stored_per_row(store: JournalStore) -> None:
+    store.record_statuses(
+        [(0, "deliver", "2026-12-03T10:00:00.000+00:00", 1.5), (3, "send", None, 2.5)]
+    )
+    rows = store.rows()
+    assert rows.loc[0, "status"] == "deliver" and rows.loc[3, "checked_at"] == 2.5
+
+
+def test_ctrl_c_inside_a_transaction_commits_it_whole(store: JournalStore) -> None:
+    with pytest.raises(KeyboardInterrupt), store.transaction():
+        store.record_statuses([(0, "deliver", None, 1.0)])
+        os.kill(os.getpid(), signal.SIGINT)
+        store.record_statuses([(1, "deliver", None, 1.0)])
+    assert store.rows().loc[[0, 1], "status"].tolist() == ["deliver", "deliver"]
+    with pytest.raises(ValueError), store.transaction():
+        store.record_statuses([(2, "deliver", None, 1.0)])
+        raise ValueError
+    assert pd.isna(store.rows().loc[2, "status"])
+
+
+def test_send_poll_and_report_work_the_same_on_both_stores(journal_spec: str) -> None:
+    sandbox = tsf.Sandbox(clock=tsf.ManualClock(), status_delay=(5, 50), seed=2)
+    client = tsf.Client.sandbox(sandbox)
+    msgs = pd.DataFrame(
+        {
+            "phone": [str(79005000000 + i) for i in range(30)],
+            "send_sms": 1,
+            "sender_sms": "Shop",
+            "text_sms": [f"Привет {i % 4}" for i in range(30)],
+            "segment": ["a", "b", "c"] * 10,
+        }
+    )
+    sent = tsf.send(msgs, client, journal=journal_spec, progress=False)
+    assert (sent["send_state"] == "sent").all()
+    again = tsf.send(msgs, client, journal=journal_spec, progress=False)
+    assert again["message_id"].equals(sent["message_id"]) and len(sandbox.messages) == 30
+    final = tsf.poll_statuses(journal=journal_spec, client=client, until_final=True, progress=False)
+    assert final["is_final"].all()
+    stored = tsf.read_journal(journal_spec)
+    assert stored["status"].tolist() == final["status"].tolist()
+    report = tsf.delivery_report(stored, by="segment")
+    assert report["messages"].sum() == 30
+
+
+def test_a_journal_of_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    store = open_journal(tmp_path / "j.sqlite")
+    store.create(_campaign())
+    with store.transaction():
+        store._set_meta(schema="99")  # type: ignore[attr-defined]
+    store.close()
+    with pytest.raises(tsf.JournalError, match="newer"):
+        open_journal(tmp_path / "j.sqlite")
