@@ -41,6 +41,7 @@ True
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -105,6 +106,8 @@ def dispatch(
     rules: StopRules,
     bar: Bar | None = None,
     due_by: Callable[[], float | None] = lambda: None,
+    idle: Callable[[], float | None] = lambda: None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> Tally:
     """Send every request the journal has planned (and due); return the run's counts.
 
@@ -123,7 +126,13 @@ def dispatch(
     bar : progress bar, optional
         Advanced by the rows each decision finishes.
     due_by : callable
-        The latest ``not_before`` a request may have to be claimed now (``None``: any).
+        The moment requests are claimed for (their window must hold it; ``None``: any).
+    idle : callable
+        Asked when nothing is due and nothing is out: seconds to wait before claiming again
+        (a send window opens later), or ``None`` to finish. Nothing is claimed while waiting,
+        so Ctrl-C there leaves nothing to undo.
+    sleep : callable
+        How the engine waits for ``idle`` (the client's clock in tests and demos).
     """
     bar = bar or silent_bar()
     tally = Tally()
@@ -179,13 +188,20 @@ def dispatch(
     try:
         while True:
             record_and_claim(done, claim=True)
+            done = set()
             while claimed and len(handed) < concurrency and tally.stopped is None:
                 limiter.wait()
                 with deferred_interrupts():
                     request = claimed.popleft()
                     handed[pool.submit(work, request)] = request
             if not handed:
-                break
+                if claimed or tally.stopped is not None:
+                    break
+                pause = idle()
+                if pause is None:
+                    break
+                sleep(pause)
+                continue
             done, _ = wait(handed, return_when=FIRST_COMPLETED)
     finally:
         gate.close()

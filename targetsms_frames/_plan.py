@@ -178,6 +178,7 @@ def plan_requests(
     max_phones_per_request: int = DEFAULT_MAX_PHONES,
     skip_duplicates: bool = True,
     eligible: pd.Series | None = None,
+    apart: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Assign every eligible row to a request.
 
@@ -195,6 +196,9 @@ def plan_requests(
         Leave out rows repeating an earlier row's phone and message (flagged either way).
     eligible : boolean Series, optional
         Rows that may be planned (default all).
+    apart : Series, optional
+        A key that rows sharing a request must share too (each recipient's time zone, so a
+        request goes when all its rows are inside their send window).
 
     Returns
     -------
@@ -207,7 +211,8 @@ def plan_requests(
     ok = np.ones(n, dtype=bool) if eligible is None else eligible.to_numpy(dtype=bool)
     phone = frame["phone"].astype("str")
     strings = param_strings(frame)
-    group = _message_groups(strings, n)
+    keys = strings if apart is None else {**strings, "\x00apart": apart.astype("str")}
+    group = _message_groups(keys, n)
     codes, uniques = pd.factorize(phone)
     combined = pd.Series(group.astype(np.int64) * (len(uniques) + 1) + codes)
     dup = np.zeros(n, dtype=bool)

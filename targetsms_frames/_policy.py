@@ -2,6 +2,9 @@
 
 * :func:`parse_rate` reads the rates people write (``500``, ``"300/min"``, ``"10000/h"``).
 * :class:`RateLimiter` spaces requests evenly, with injectable time.
+* :class:`SendSchedule` keeps each recipient's messages inside their send window (and after
+  ``start_at``), across restarts and nights: the journal holds each request's zone and its
+  current window, and the engine asks the schedule what to do when nothing is due.
 * :class:`StopRules` watches the stream of decisions and says when to stop: when the provider
   refuses the whole account, when requests in a row get no clear answer, when the provider
   cannot be reached, or when it answers the same unrecognised refusal to several requests in
@@ -29,12 +32,15 @@ import math
 import re
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Final
 
 from ._clock import Clock, Sleep
 from ._outcome import Decision
+from ._windows import Window, interval, zone, zone_name
+from .journal import JournalStore
 
-__all__ = ["RateLimiter", "StopRules", "Tally", "parse_rate"]
+__all__ = ["RateLimiter", "SendSchedule", "StopRules", "Tally", "parse_rate"]
 
 _RATE_RE: Final = re.compile(
     r"\s*([0-9]+(?:\.[0-9]*)?)\s*(?:/\s*(s|sec|second|m|min|minute|h|hr|hour))?\s*", re.I
@@ -193,3 +199,72 @@ class StopRules:
         if self.not_sent_in_a_row >= NOT_SENT_STOP:
             return [], f"the provider could not be reached ({decision.text})"
         return [], None
+
+
+@dataclass
+class SendSchedule:
+    """When each zone's requests may go: the send window and ``start_at``, kept in the journal.
+
+    :meth:`apply` writes, for every zone with planned requests, the window's current or next
+    opening (never before ``start_at``) as the requests' ``not_before``/``not_after``; the
+    engine claims only requests inside theirs. When nothing is due, :meth:`idle` moves each
+    zone on to its next opening and says how long until the first one (``None``: stop now).
+    """
+
+    window: Window | None
+    start_at: datetime | None
+    tz: tzinfo
+    clock: Clock
+    wait: bool = True
+    #: What the schedule is waiting for, for the progress bar (empty while sending).
+    waiting_for: str = ""
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self.clock(), UTC)
+
+    def apply(self, store: JournalStore) -> dict[str | None, tuple[datetime, datetime | None]]:
+        """Write every planned zone's next interval to the journal; return them."""
+        now = self._now()
+        begin = max(now, self.start_at) if self.start_at is not None else now
+        times: dict[str | None, tuple[datetime, datetime | None]] = {}
+        for name in store.planned_zones():
+            if self.window is None:
+                times[name] = (begin, None)
+            else:
+                times[name] = interval(self.window, zone(name) if name else self.tz, begin)
+        store.schedule(
+            (name, a.timestamp(), None if b is None else b.timestamp())
+            for name, (a, b) in times.items()
+        )
+        return times
+
+    def idle(self, store: JournalStore) -> float | None:
+        """Seconds until the next zone opens (nothing is due now), or ``None`` to stop."""
+        counts = store.planned_zones()
+        if not counts or not self.wait:
+            self.waiting_for = ""
+            return None
+        times = self.apply(store)
+        now = self._now()
+        first = min(a for a, _ in times.values())
+        if first <= now:  # something is due (a window opened while we worked)
+            self.waiting_for = ""
+            return 0.0
+        zones = [name for name, (a, _) in times.items() if a == first]
+        rows = sum(counts[name] for name in zones)
+        local = first.astimezone(zone(zones[0]) if zones[0] else self.tz)
+        where = zones[0] or zone_name(self.tz)
+        self.waiting_for = (
+            f"{rows:,} waiting for {local:%H:%M} {where}, in {_duration(first - now)}"
+        )
+        return (first - now).total_seconds()
+
+
+def _duration(delta: timedelta) -> str:
+    """``2 h 10 min``, ``5 min``, ``40 s``."""
+    seconds = max(0, int(delta.total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    minutes = rest // 60
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min" if minutes else f"{seconds} s"

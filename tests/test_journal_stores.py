@@ -31,6 +31,7 @@ def _request(number: int, positions: tuple[int, ...]) -> JournalRequest:
         tuple(f"7900100{p:04d}" for p in positions),
         positions,
         120,
+        zone="Asia/Vladivostok" if number == 2 else "Europe/Moscow",
     )
 
 
@@ -88,14 +89,17 @@ def test_a_campaign_reads_back_as_written(journal_spec: str) -> None:
 def test_claims_come_in_plan_order_and_respect_limit_schedule_and_exclusions(
     store: JournalStore,
 ) -> None:
-    store.schedule([("R000002", 2_000_000_000.0)])
+    store.schedule([("Asia/Vladivostok", 2_000_000_000.0, 2_000_040_000.0)])
+    store.schedule([("Europe/Moscow", 900_000_000.0, 1_000_000_001.0)])
+    assert store.planned_zones() == {"Asia/Vladivostok": 2, "Europe/Moscow": 8}
     sender = store.register()
     with running(sender.sender_id):
         first = store.claim(sender, 2, due_by=1_000_000_000.0, exclude={"R000001"})
         assert [r.request_id for r in first] == ["R000003", "R000004"]
         assert first[0].positions == (4, 5) and first[0].phones == ("79001000004", "79001000005")
         assert first[0].params["text_sms"] == "text 3"
-        assert store.next_due() == 2_000_000_000.0
+        assert store.next_due() == 900_000_000.0
+        assert store.claim(sender, 10, due_by=2_000_040_000.0) == []  # both windows closed
         rest = store.claim(sender, 10, due_by=None)
         assert [r.request_id for r in rest] == ["R000001", "R000002", "R000005"]
         assert store.claim(sender, 10, due_by=None) == []

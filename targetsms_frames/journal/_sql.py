@@ -61,6 +61,8 @@ CREATE TABLE IF NOT EXISTS requests (
     error_kind TEXT,
     positions TEXT,
     not_before {real},
+    not_after {real},
+    zone TEXT,
     owner TEXT
 );
 CREATE TABLE IF NOT EXISTS rows (
@@ -94,12 +96,12 @@ _ROW_COLUMNS: Final = (
     "checked_at, msg_key"
 )
 REQUEST_COLUMNS: Final = (
-    "request_id, params, phones, positions, url_length, not_before, seq, error_kind"
+    "request_id, params, phones, positions, url_length, not_before, seq, error_kind, zone"
 )
 
 
 def _request(row: Sequence[Any]) -> JournalRequest:
-    request_id, params, phones, positions, url_length, not_before, _, error_kind = row[:8]
+    request_id, params, phones, positions, url_length, not_before, _, error_kind, zone = row[:9]
     return JournalRequest(
         request_id=request_id,
         params=json.loads(params),
@@ -108,6 +110,7 @@ def _request(row: Sequence[Any]) -> JournalRequest:
         url_length=url_length,
         not_before=not_before,
         retry=error_kind == "not_sent",
+        zone=zone,
     )
 
 
@@ -271,7 +274,7 @@ class SQLJournal:
     ) -> None:
         self._executemany(
             "INSERT INTO requests (request_id, seq, state, params, phones, positions, url_length,"
-            " not_before) VALUES (?, ?, 'planned', ?, ?, ?, ?, ?)",
+            " not_before, zone) VALUES (?, ?, 'planned', ?, ?, ?, ?, ?, ?)",
             (
                 (
                     r.request_id,
@@ -281,6 +284,7 @@ class SQLJournal:
                     _joined(r.positions),
                     r.url_length,
                     r.not_before,
+                    r.zone,
                 )
                 for i, r in enumerate(requests)
             ),
@@ -431,8 +435,10 @@ class SQLJournal:
         where = "state='planned'"
         args: list[Any] = []
         if due_by is not None:
-            where += " AND (not_before IS NULL OR not_before <= ?)"
-            args.append(due_by)
+            where += (
+                " AND (not_before IS NULL OR not_before <= ?) AND (not_after IS NULL OR not_after > ?)"
+            )
+            args += [due_by, due_by]
         if exclude:
             where += f" AND request_id NOT IN ({','.join('?' * len(exclude))})"
             args.extend(exclude)
@@ -493,6 +499,14 @@ class SQLJournal:
         due = self._one("SELECT min(not_before) FROM requests WHERE state='planned'")
         return None if due is None else float(due)
 
+    def planned_zones(self) -> dict[str | None, int]:
+        """Each zone of the planned requests, with how many rows they hold."""
+        rows = self._execute(
+            "SELECT q.zone, count(*) FROM requests q JOIN rows r ON r.request_id = q.request_id"
+            " WHERE q.state='planned' GROUP BY q.zone"
+        ).fetchall()
+        return {zone: int(n) for zone, n in rows}
+
     def _finish(
         self, request_id: str, state: str, error: str | None, kind: str | None, now: str
     ) -> None:
@@ -548,7 +562,6 @@ class SQLJournal:
     def split(self, request_id: str, parts: Sequence[JournalRequest], reason: str) -> None:
         """Replace a refused multi-phone request by smaller planned ones (same parameters)."""
         with self.transaction():
-            seq = self._one("SELECT seq FROM requests WHERE request_id=?", (request_id,))
             self._execute(
                 "UPDATE requests SET state='split', finished_at=?, error=?, error_kind='split' "
                 "WHERE request_id=?",
@@ -557,17 +570,16 @@ class SQLJournal:
             for part in parts:
                 self._execute(
                     "INSERT INTO requests (request_id, parent_id, seq, state, params, phones,"
-                    " positions, url_length, not_before)"
-                    " VALUES (?, ?, ?, 'planned', ?, ?, ?, ?, ?)",
+                    " positions, url_length, not_before, not_after, zone)"
+                    " SELECT ?, ?, seq, 'planned', params, ?, ?, ?, not_before, not_after, zone"
+                    " FROM requests WHERE request_id=?",
                     (
                         part.request_id,
                         request_id,
-                        seq,
-                        json.dumps(part.params, ensure_ascii=False),
                         _joined(part.phones),
                         _joined(part.positions),
                         part.url_length,
-                        part.not_before,
+                        request_id,
                     ),
                 )
                 for chunk in iter_chunks(part.positions, _CHUNK):
@@ -576,12 +588,19 @@ class SQLJournal:
                         (part.request_id, *chunk),
                     )
 
-    def schedule(self, times: Iterable[tuple[str, float | None]]) -> None:
-        """Set ``not_before`` of planned requests."""
+    def schedule(self, times: Iterable[tuple[str | None, float | None, float | None]]) -> None:
+        """Set when the planned requests of each zone may go: ``(zone, not_before, not_after)``
+        (zone ``None``: requests without one; times in epoch seconds, ``None``: any time)."""
+        times = list(times)
         with self.transaction():
             self._executemany(
-                "UPDATE requests SET not_before=? WHERE request_id=? AND state='planned'",
-                ((at, request_id) for request_id, at in times),
+                "UPDATE requests SET not_before=?, not_after=? WHERE state='planned' AND zone=?",
+                ((a, b, z) for z, a, b in times if z is not None),
+            )
+            self._executemany(
+                "UPDATE requests SET not_before=?, not_after=? WHERE state='planned'"
+                " AND zone IS NULL",
+                ((a, b) for z, a, b in times if z is None),
             )
 
     # -- statuses -----------------------------------------------------------------------------

@@ -77,6 +77,8 @@ class JournalRequest:
     #: account): an identical request a moment ago was that attempt, so waiting out the
     #: one-identical-request-per-minute rule is safe.
     retry: bool = False
+    #: The recipients' time zone (rows of one request share it), for send windows.
+    zone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -315,8 +317,12 @@ class JournalStore(Protocol):
         """Replace a refused multi-phone request by smaller planned ones."""
         ...
 
-    def schedule(self, times: Iterable[tuple[str, float | None]]) -> None:
-        """Set ``not_before`` of planned requests."""
+    def schedule(self, times: Iterable[tuple[str | None, float | None, float | None]]) -> None:
+        """Set when the planned requests of each zone may go: ``(zone, not_before, not_after)``."""
+        ...
+
+    def planned_zones(self) -> dict[str | None, int]:
+        """Each zone of the planned requests, with how many rows they hold."""
         ...
 
     # -- statuses ---------------------------------------------------------------------------

@@ -45,6 +45,8 @@ __all__ = ["SQLiteJournal"]
 _UPGRADE_1: Final = (
     "ALTER TABLE requests ADD COLUMN positions TEXT",
     "ALTER TABLE requests ADD COLUMN not_before REAL",
+    "ALTER TABLE requests ADD COLUMN not_after REAL",
+    "ALTER TABLE requests ADD COLUMN zone TEXT",
     "ALTER TABLE requests ADD COLUMN owner TEXT",
     "ALTER TABLE rows ADD COLUMN msg_key TEXT",
 )
