@@ -36,12 +36,13 @@ from ._exceptions import (
 )
 from ._io import read_table
 from ._plot import plot_delivery
-from ._poll import poll_statuses, read_journal
+from ._poll import poll_statuses
 from ._preview import Summary, estimate_cost, preview, summarize
 from ._render import render
 from ._report import delivery_report
 from ._sandbox import Faults, Sandbox
 from ._send import send
+from ._statuses import read_journal
 from ._validate import validate
 
 __version__ = "0.1.0"

@@ -38,6 +38,7 @@ from ._cli_output import (
     report_table,
     save_plot,
     say,
+    status_problems,
     user_errors,
     write_frame,
 )
@@ -45,12 +46,13 @@ from ._client import Client
 from ._config import ENV_LOGIN, ENV_PASSWORD, check_base_url, is_loopback, load_dotenv
 from ._exceptions import ConfigurationError, TargetSMSError
 from ._io import read_table
-from ._poll import poll_statuses, read_journal
+from ._poll import poll_statuses
 from ._render import render
 from ._report import delivery_report
 from ._sandbox import Sandbox
 from ._schema import MESSAGE_COLUMNS
 from ._send import DEFAULT_CONCURRENCY, DEFAULT_RATE, send
+from ._statuses import read_journal
 
 __all__ = ["app", "main"]
 
@@ -254,6 +256,9 @@ def status_command(
         if (~sent).any():
             say("not sent:")
             say("\n".join(count_lines(frame.loc[~sent, "send_state"])))
+        problems = status_problems(frame)
+        if problems:
+            say("\n".join(problems))
         pending = int((sent & ~frame["is_final"]).sum())
         if pending:
             say(f"{pending:,} not final yet: run again later, or with --until-final")

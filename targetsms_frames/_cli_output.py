@@ -20,6 +20,7 @@ import typer
 from ._config import ENV_PASSWORD
 from ._exceptions import TargetSMSError
 from ._report import OUTCOMES
+from ._wire import is_status_word
 
 __all__ = [
     "INTERRUPTED",
@@ -32,6 +33,7 @@ __all__ = [
     "save_plot",
     "say",
     "scrub",
+    "status_problems",
     "user_errors",
     "write_frame",
 ]
@@ -154,6 +156,54 @@ def count_lines(values: pd.Series, indent: str = "  ") -> list[str]:
     counts = values.astype("object").where(values.notna(), "(none)").value_counts()
     width = max((len(str(key)) for key in counts.index), default=0)
     return [f"{indent}{str(key).ljust(width)}  {int(n):>6,}" for key, n in counts.items()]
+
+
+def _row_lines(frame: pd.DataFrame, rows: pd.Series, column: str, limit: int) -> list[str]:
+    picked = frame[rows]
+    lines = [
+        f"  row {label}: message_id {mid}, phone {phone}: {why}"
+        for label, mid, phone, why in zip(
+            picked.index[:limit],
+            picked["message_id"].iloc[:limit],
+            picked.get("phone", pd.Series("?", index=picked.index)).iloc[:limit],
+            picked[column].iloc[:limit],
+            strict=True,
+        )
+    ]
+    if len(picked) > limit:
+        lines.append(f"  ... and {len(picked) - limit:,} more")
+    return lines
+
+
+def status_problems(frame: pd.DataFrame, limit: int = 10) -> list[str]:
+    """Lines naming the rows whose ID the provider does not know, and rows left unanswered.
+
+    >>> frame = pd.DataFrame({"message_id": ["11", "12"], "phone": ["79000000001", "79000000002"],
+    ...                       "send_state": "sent", "status": ["deliver", "Сообщение не найдено."],
+    ...                       "is_final": True, "status_error": None})
+    >>> for line in status_problems(frame):
+    ...     print(line)
+    the provider does not know 1 message ID(s): final, not asked again
+      row 1: message_id 12, phone 79000000002: Сообщение не найдено.
+    """
+    sent = frame["send_state"] == "sent"
+    status = frame["status"].astype("object")
+    refused = sent & status.map(lambda s: isinstance(s, str) and not is_status_word(s))
+    unanswered = sent & ~frame["is_final"] & frame["status_error"].notna()
+    lines = []
+    if refused.any():
+        lines.append(
+            f"the provider does not know {int(refused.sum()):,} message ID(s): final, not "
+            "asked again"
+        )
+        lines += _row_lines(frame, refused, "status", limit)
+    if unanswered.any():
+        lines.append(
+            f"{int(unanswered.sum()):,} status check(s) got no clear answer; they stay open: "
+            "run status again later"
+        )
+        lines += _row_lines(frame, unanswered, "status_error", limit)
+    return lines
 
 
 # -- clients -----------------------------------------------------------------------------

@@ -62,7 +62,8 @@ CREATE TABLE IF NOT EXISTS rows (
     sent_at TEXT,
     status TEXT,
     status_at TEXT,
-    checked_at REAL
+    checked_at REAL,
+    status_error TEXT
 );
 CREATE INDEX IF NOT EXISTS rows_request ON rows (request_id);
 CREATE INDEX IF NOT EXISTS requests_state ON requests (state, seq);
@@ -90,6 +91,13 @@ def send_outcome(rows: pd.DataFrame, n: int) -> pd.DataFrame:
             "sent_at": pd.to_datetime(rows["sent_at"], utc=True, format="ISO8601"),
         }
     )
+
+
+def _add_missing_columns(db: sqlite3.Connection) -> None:
+    """Give a journal written before ``rows.status_error`` existed that column (NULL)."""
+    have = {row[1] for row in db.execute("PRAGMA table_info(rows)")}
+    if "status_error" not in have:
+        db.execute("ALTER TABLE rows ADD COLUMN status_error TEXT")
 
 
 @dataclass(frozen=True)
@@ -161,6 +169,7 @@ class Journal:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
             db.executescript(_SCHEMA)
+            _add_missing_columns(db)
             version = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         except sqlite3.DatabaseError as exc:
             raise JournalError(f"{str(file)!r} is not a usable campaign journal: {exc}") from None
@@ -411,20 +420,25 @@ class Journal:
                 )
 
     # -- statuses ---------------------------------------------------------------------------
-    def record_statuses(self, updates: Iterable[tuple[int, str | None, str | None, float]]) -> None:
-        """Store ``(pos, status, status_at, checked_at)`` tuples in one transaction."""
+    def record_statuses(
+        self, updates: Iterable[tuple[int, str | None, str | None, float, str | None]]
+    ) -> None:
+        """Store ``(pos, status, status_at, checked_at, status_error)`` in one transaction.
+
+        ``status_error`` is the last check's error while the row has no clear answer.
+        """
         db = self._db
         with self.transaction():
             db.executemany(
-                "UPDATE rows SET status=?, status_at=?, checked_at=? WHERE pos=?",
-                ((status, at, checked, pos) for pos, status, at, checked in updates),
+                "UPDATE rows SET status=?, status_at=?, checked_at=?, status_error=? WHERE pos=?",
+                ((status, at, checked, error, pos) for pos, status, at, checked, error in updates),
             )
 
     def rows(self) -> pd.DataFrame:
         """Every row's journal state, indexed by position."""
         frame = pd.read_sql_query(
             "SELECT pos, request_id, phone, send_state, send_error, message_id, sent_at, status, "
-            "status_at, checked_at FROM rows ORDER BY pos",
+            "status_at, checked_at, status_error FROM rows ORDER BY pos",
             self._db,
             index_col="pos",
         )

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numbers
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Final
+from typing import Final, Literal
 from urllib.parse import quote, quote_plus
 
 import numpy as np
@@ -48,10 +48,12 @@ __all__ = [
     "classify_error",
     "encode_query",
     "is_final_status",
+    "is_status_word",
     "parse_send_reply",
     "parse_status_reply",
     "quote_value",
     "redact",
+    "refusal_scope",
     "send_params",
     "status_params",
 ]
@@ -107,6 +109,18 @@ ERROR_TEXTS: Final[Mapping[str, type[ProviderError]]] = {
     "Текст SMS отклонен модератором.": MessageContentError,
 }
 
+# Wording of refusals the guide gives no text for (the real texts may differ), checked in
+# this order by ``refusal_scope``: credentials first, then the message, then the account.
+_CREDENTIALS_RE: Final = re.compile(
+    r"логин|парол|авториз|login|password|authori[sz]|credential|token", re.IGNORECASE
+)
+_MESSAGE_RE: Final = re.compile(
+    r"сообщени|идентификатор|\bID\b|не найден|message|not found", re.IGNORECASE
+)
+_ACCOUNT_RE: Final = re.compile(
+    r"аккаунт|учётн|учетн|заблокир|доступ|account|blocked|access", re.IGNORECASE
+)
+
 # "SMS will be sent as soon as you top up": the message is held, not refused.
 _HELD_PREFIX: Final = "Недостаточно средств"
 
@@ -116,6 +130,7 @@ _INT_TEXT_RE: Final = re.compile(r"[+-]?[0-9]+")
 _ERRORLIKE_RE: Final = re.compile(r"[А-Яа-яЁё]{2}|^error\b", re.IGNORECASE)
 _LONG_NUMBER_RE: Final = re.compile(r"[0-9]{7}")
 _MARKUP_RE: Final = re.compile(r"<\s*[a-zA-Z!/?]")
+_STATUS_WORD_RE: Final = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _RAW_KEEP: Final = 500
 
 
@@ -282,6 +297,32 @@ def classify_error(text: str, *, url: str | None = None) -> ProviderError:
     return err
 
 
+def refusal_scope(error: ProviderError) -> Literal["account", "message", "other"]:
+    """What a refused status check is about: the whole account, the message, or not said.
+
+    ``account``: an ``AccountError`` text (blocked, out of SMS or funds) or wording about
+    the login, password or authorisation; every other check would be refused the same way.
+    ``message``: wording about the message or its ID (``Сообщение не найдено.``, ``Неверный
+    ID сообщения.``): the provider does not know this ID. ``other``: a refusal that names
+    neither. Credentials are looked for first, then the message, then the account.
+
+    >>> refusal_scope(classify_error("Неверный логин или пароль."))
+    'account'
+    >>> refusal_scope(classify_error("Сообщение не найдено."))
+    'message'
+    >>> refusal_scope(classify_error("Аккаунт заблокирован."))
+    'account'
+    >>> refusal_scope(classify_error("Ошибка 17."))
+    'other'
+    """
+    text = error.text
+    if isinstance(error, AccountError) or _CREDENTIALS_RE.search(text):
+        return "account"
+    if _MESSAGE_RE.search(text):
+        return "message"
+    return "account" if _ACCOUNT_RE.search(text) else "other"
+
+
 def _check_readable(body: str, url: str | None) -> str:
     text = body.strip().lstrip("\ufeff").strip()  # a byte-order mark is not part of the reply
     if not text:
@@ -343,9 +384,18 @@ def parse_status_reply(body: str, *, url: str | None = None) -> str:
     'seen_by_robot'
     """
     text = _check_readable(body, url)
-    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", text):
+    if is_status_word(text):
         return text
     raise _refusal(text, body, url)
+
+
+def is_status_word(text: str) -> bool:
+    """Whether ``text`` reads as a status word (one Latin word), not as an error text.
+
+    >>> is_status_word("partly_deliver"), is_status_word("Сообщение не найдено.")
+    (True, False)
+    """
+    return _STATUS_WORD_RE.fullmatch(text) is not None
 
 
 def is_final_status(status: str) -> bool:

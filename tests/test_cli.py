@@ -264,6 +264,29 @@ def test_status_polls_a_campaign_sent_to_a_sandbox_server(
 
 
 @pytest.mark.socket
+@pytest.mark.timeout(60)
+def test_status_until_final_ends_and_names_the_ids_the_provider_does_not_know(
+    tables: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server_url: str
+) -> None:
+    journal = tmp_path / "rehearsal.sqlite"
+    assert run(*send_args(tables, journal), "--sandbox").exit_code == 0
+    monkeypatch.setenv("TARGETSMS_LOGIN", "shop")
+    monkeypatch.setenv("TARGETSMS_PASSWORD", PASSWORD)
+
+    # the server's sandbox never issued the IDs the in-process one did
+    status = run("status", "-j", journal, "--base-url", server_url, "--until-final")
+
+    assert status.exit_code == 0, status.output
+    assert "the provider does not know 4 message ID(s)" in status.stdout
+    frame = tsf.read_journal(journal)
+    for mid in frame.loc[frame["send_state"] == "sent", "message_id"]:
+        assert f"message_id {mid}" in status.stdout
+    assert (frame.loc[frame["send_state"] == "sent", "status"] == "Сообщение не найдено.").all()
+    again = run("status", "-j", journal, "--base-url", server_url, "--until-final")
+    assert again.exit_code == 0 and "does not know 4" in again.stdout
+
+
+@pytest.mark.socket
 def test_credentials_come_from_a_dotenv_file_in_the_current_folder(
     tables: tuple[Path, Path], tmp_path: Path, server_url: str
 ) -> None:

@@ -1,0 +1,108 @@
+"""The status columns of a campaign frame, and a campaign read back from its journal.
+
+``poll_statuses`` and ``read_journal`` build their frames here, so a frame read from a journal
+and one returned by polling have the same columns and types.
+
+Examples
+--------
+>>> import pandas as pd
+>>> na = pd.Series([None], dtype=object)
+>>> out = status_columns(pd.DataFrame({"phone": ["79000000001"]}), pd.Series(["deliver"]),
+...                      na, na, na)
+>>> out[["status", "is_final"]]
+    status  is_final
+0  deliver      True
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._exceptions import JournalMismatchError
+from ._journal import Journal, send_outcome
+from ._wire import PENDING_STATUS
+
+__all__ = ["iso", "journal_frame", "merge_journal", "read_journal", "status_columns"]
+
+
+def read_journal(journal: str | Path) -> pd.DataFrame:
+    """A campaign as its journal has it: your rows with send outcome and last known status.
+
+    Examples
+    --------
+    >>> import tempfile, os, pandas as pd, targetsms_frames as tsf
+    >>> path = os.path.join(tempfile.mkdtemp(), "c.sqlite")
+    >>> msgs = pd.DataFrame({"phone": ["79000000001"], "send_sms": 1, "sender_sms": "Shop",
+    ...                      "text_sms": "Hi"})
+    >>> _ = tsf.send(msgs, tsf.Client.sandbox(), journal=path, progress=False)
+    >>> tsf.read_journal(path)[["phone", "send_state", "status"]]
+             phone send_state status
+    0  79000000001       sent    NaN
+    """
+    file = Path(journal)
+    if not file.is_file():
+        raise FileNotFoundError(f"no campaign journal at {str(file)!r}")
+    with Journal.open(file) as book:
+        return journal_frame(book)
+
+
+def journal_frame(book: Journal) -> pd.DataFrame:
+    """The caller's rows as the journal holds them, with send and status columns."""
+    display, rows = book.load_input(), book.rows()
+    outcome = send_outcome(rows, len(display)).set_axis(display.index)
+    out = pd.concat([display, outcome], axis=1)
+    rows = rows.reindex(range(len(out)))
+    return status_columns(
+        out, rows["status"], rows["status_at"], rows["checked_at"], rows["status_error"]
+    )
+
+
+def status_columns(
+    out: pd.DataFrame,
+    status: pd.Series,
+    status_at: pd.Series,
+    checked_at: pd.Series,
+    error: pd.Series,
+) -> pd.DataFrame:
+    """Set the status columns of ``out`` (in place) from journal-shaped values; return it."""
+    out["status"] = status.astype("str").to_numpy()
+    out["is_final"] = (status.notna() & (status != PENDING_STATUS)).to_numpy(dtype=bool)
+    out["status_at"] = pd.to_datetime(
+        pd.Series(status_at.to_numpy(), index=out.index), utc=True, format="ISO8601"
+    )
+    out["status_checked_at"] = pd.to_numeric(
+        pd.Series(checked_at.to_numpy()), errors="coerce"
+    ).to_numpy()
+    out["status_error"] = error.astype("str").to_numpy()
+    return out
+
+
+def iso(moment: Any) -> str | None:
+    """A moment as the journal stores it (ISO 8601, UTC, milliseconds), or ``None``."""
+    if pd.isna(moment):
+        return None
+    return pd.Timestamp(moment).tz_convert(UTC).isoformat(timespec="milliseconds")
+
+
+def merge_journal(frame: pd.DataFrame, book: Journal) -> pd.DataFrame:
+    """``frame`` (what ``send`` returned) with the statuses its journal holds."""
+    rows = book.rows()
+    ids = frame["message_id"].astype("str").to_numpy() if "message_id" in frame else None
+    if len(rows) != len(frame) or (
+        ids is not None
+        and not np.array_equal(
+            pd.Series(ids).fillna("").to_numpy(), rows["message_id"].fillna("").to_numpy()
+        )
+    ):
+        raise JournalMismatchError(
+            f"the journal {str(book.path)!r} does not hold these rows; pass the frame send "
+            "returned for this journal, or only journal="
+        )
+    return status_columns(
+        frame, rows["status"], rows["status_at"], rows["checked_at"], rows["status_error"]
+    )
