@@ -39,18 +39,57 @@ Verdict(kind='refused', text='Сообщение не найдено.', recognis
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
-from ._exceptions import DuplicateRequestError, ProviderError
-from ._wire import refusal_scope
+from ._exceptions import AccountError, DuplicateRequestError, ProviderError
 
-__all__ = ["SAME_TEXT_STOP", "Streak", "Verdict", "judge"]
+__all__ = ["SAME_TEXT_STOP", "Streak", "Verdict", "judge", "refusal_scope"]
 
 #: Checks in a row answered with one unrecognised refusal text that stop polling.
 SAME_TEXT_STOP: Final = 5
 
 Kind = Literal["status", "refused", "account", "no_answer"]
+
+# Wording of refusals the guide gives no text for (the real texts may differ), checked in
+# this order by ``refusal_scope``: credentials first, then the message, then the account.
+_CREDENTIALS_RE: Final = re.compile(
+    r"логин|парол|авториз|login|password|authori[sz]|credential|token", re.IGNORECASE
+)
+_MESSAGE_RE: Final = re.compile(
+    r"сообщени|идентификатор|\bID\b|не найден|message|not found", re.IGNORECASE
+)
+_ACCOUNT_RE: Final = re.compile(
+    r"аккаунт|учётн|учетн|заблокир|доступ|account|blocked|access", re.IGNORECASE
+)
+
+
+def refusal_scope(error: ProviderError) -> Literal["account", "message", "other"]:
+    """What a refused status check is about: the whole account, the message, or not said.
+
+    ``account``: an ``AccountError`` text (blocked, out of SMS or funds) or wording about
+    the login, password or authorisation; every other check would be refused the same way.
+    ``message``: wording about the message or its ID (``Сообщение не найдено.``, ``Неверный
+    ID сообщения.``): the provider does not know this ID. ``other``: a refusal that names
+    neither. Credentials are looked for first, then the message, then the account.
+
+    >>> from targetsms_frames._wire import classify_error
+    >>> refusal_scope(classify_error("Неверный логин или пароль."))
+    'account'
+    >>> refusal_scope(classify_error("Сообщение не найдено."))
+    'message'
+    >>> refusal_scope(classify_error("Аккаунт заблокирован."))
+    'account'
+    >>> refusal_scope(classify_error("Ошибка 17."))
+    'other'
+    """
+    text = error.text
+    if isinstance(error, AccountError) or _CREDENTIALS_RE.search(text):
+        return "account"
+    if _MESSAGE_RE.search(text):
+        return "message"
+    return "account" if _ACCOUNT_RE.search(text) else "other"
 
 
 @dataclass(frozen=True)

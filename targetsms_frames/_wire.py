@@ -20,7 +20,7 @@ from __future__ import annotations
 import numbers
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Final, Literal
+from typing import Final
 from urllib.parse import quote, quote_plus
 
 import numpy as np
@@ -53,7 +53,6 @@ __all__ = [
     "parse_status_reply",
     "quote_value",
     "redact",
-    "refusal_scope",
     "send_params",
     "status_params",
 ]
@@ -108,18 +107,6 @@ ERROR_TEXTS: Final[Mapping[str, type[ProviderError]]] = {
     "Нет ссылки.": MessageContentError,
     "Текст SMS отклонен модератором.": MessageContentError,
 }
-
-# Wording of refusals the guide gives no text for (the real texts may differ), checked in
-# this order by ``refusal_scope``: credentials first, then the message, then the account.
-_CREDENTIALS_RE: Final = re.compile(
-    r"логин|парол|авториз|login|password|authori[sz]|credential|token", re.IGNORECASE
-)
-_MESSAGE_RE: Final = re.compile(
-    r"сообщени|идентификатор|\bID\b|не найден|message|not found", re.IGNORECASE
-)
-_ACCOUNT_RE: Final = re.compile(
-    r"аккаунт|учётн|учетн|заблокир|доступ|account|blocked|access", re.IGNORECASE
-)
 
 # "SMS will be sent as soon as you top up": the message is held, not refused.
 _HELD_PREFIX: Final = "Недостаточно средств"
@@ -295,32 +282,6 @@ def classify_error(text: str, *, url: str | None = None) -> ProviderError:
     if text.strip().startswith(_HELD_PREFIX):
         err.may_have_been_sent = True
     return err
-
-
-def refusal_scope(error: ProviderError) -> Literal["account", "message", "other"]:
-    """What a refused status check is about: the whole account, the message, or not said.
-
-    ``account``: an ``AccountError`` text (blocked, out of SMS or funds) or wording about
-    the login, password or authorisation; every other check would be refused the same way.
-    ``message``: wording about the message or its ID (``Сообщение не найдено.``, ``Неверный
-    ID сообщения.``): the provider does not know this ID. ``other``: a refusal that names
-    neither. Credentials are looked for first, then the message, then the account.
-
-    >>> refusal_scope(classify_error("Неверный логин или пароль."))
-    'account'
-    >>> refusal_scope(classify_error("Сообщение не найдено."))
-    'message'
-    >>> refusal_scope(classify_error("Аккаунт заблокирован."))
-    'account'
-    >>> refusal_scope(classify_error("Ошибка 17."))
-    'other'
-    """
-    text = error.text
-    if isinstance(error, AccountError) or _CREDENTIALS_RE.search(text):
-        return "account"
-    if _MESSAGE_RE.search(text):
-        return "message"
-    return "account" if _ACCOUNT_RE.search(text) else "other"
 
 
 def _check_readable(body: str, url: str | None) -> str:
