@@ -56,6 +56,8 @@ T = TypeVar("T")
 OnDuplicate = Literal["wait", "raise"]
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 _INFLIGHT_POLL = 0.05
+#: Where an in-process sandbox client says it sends: a loopback name, as long as the provider's.
+SANDBOX_BASE_URL = "http://sandbox.localhost/sendmessage.php"
 
 
 def _sandbox_settings(sandbox: Sandbox | None, kwargs: dict[str, Any]) -> Sandbox:
@@ -63,6 +65,7 @@ def _sandbox_settings(sandbox: Sandbox | None, kwargs: dict[str, Any]) -> Sandbo
     from ._sandbox import Sandbox
 
     sb = sandbox if sandbox is not None else Sandbox()
+    kwargs.setdefault("base_url", SANDBOX_BASE_URL)  # never shown as the provider's URL
     kwargs.setdefault("login", "sandbox")
     kwargs.setdefault("password", "sandbox")
     if isinstance(sb.clock, ManualClock | FastClock):

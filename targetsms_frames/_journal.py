@@ -32,8 +32,9 @@ from typing import Any
 import pandas as pd
 
 from ._exceptions import JournalError, JournalMismatchError
+from ._time import utc_times
 
-__all__ = ["Journal", "JournalRequest", "send_outcome", "utc_now"]
+__all__ = ["NEVER_A_STATUS", "Journal", "JournalRequest", "send_outcome", "utc_now"]
 
 SCHEMA_VERSION = "1"
 _SCHEMA = """
@@ -79,16 +80,26 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
+#: Send states of rows that can never get a status: no message ID to ask about.
+NEVER_A_STATUS = ("failed", "skipped", "unknown")
+
+
 def send_outcome(rows: pd.DataFrame, n: int) -> pd.DataFrame:
-    """The send columns of ``n`` rows (positions 0..n-1) from :meth:`Journal.rows`."""
+    """The send columns of ``n`` rows (positions 0..n-1) from :meth:`Journal.rows`.
+
+    ``is_final`` is true for rows that can never get a status (``failed``, ``skipped``,
+    ``unknown``); polling sets it for the others.
+    """
     rows = rows.reindex(range(n))
+    state = rows["send_state"].astype("str")
     return pd.DataFrame(
         {
             "request_id": rows["request_id"].astype("str"),
             "message_id": rows["message_id"].astype("str"),
-            "send_state": rows["send_state"].astype("str"),
+            "send_state": state,
             "send_error": rows["send_error"].astype("str"),
-            "sent_at": pd.to_datetime(rows["sent_at"], utc=True, format="ISO8601"),
+            "sent_at": utc_times(rows["sent_at"]),
+            "is_final": state.isin(NEVER_A_STATUS).to_numpy(dtype=bool),
         }
     )
 

@@ -44,7 +44,8 @@ from ._pool import BoundedRunner, RateLimiter
 from ._progress import progress_bar
 from ._send import DEFAULT_CONCURRENCY, DEFAULT_RATE
 from ._status_check import SAME_TEXT_STOP, Streak, Verdict, judge
-from ._statuses import iso, journal_frame, merge_journal, status_columns
+from ._statuses import journal_frame, merge_journal, status_columns
+from ._time import epoch_seconds, iso_utc, local_times
 from ._wire import PENDING_STATUS, is_status_word
 
 __all__ = ["poll_statuses"]
@@ -103,9 +104,11 @@ def poll_statuses(
     -------
     pandas.DataFrame
         The rows with ``status`` (the provider's word verbatim, ``send`` while pending, or
-        its refusal text for an ID it does not know), ``is_final``, ``status_at`` (UTC,
-        when it was read), ``status_checked_at`` and ``status_error`` (the last check's
-        error while a row has no clear answer).
+        its refusal text for an ID it does not know), ``is_final`` (also true for rows
+        that can never get a status: ``failed``, ``skipped``, ``unknown``), ``status_at``
+        (when the final status was first seen), ``status_checked_at`` (the last check) and
+        ``status_error`` (the last check's error while a row has no clear answer). Times
+        are ``datetime64[ms, UTC]``.
 
     Raises
     ------
@@ -195,7 +198,8 @@ class _State:
         self.checked[pos] = now
         if verdict.kind in ("status", "refused"):
             self.status[pos] = verdict.text
-            self.status_at[pos] = pd.Timestamp(now, unit="s", tz="UTC")
+            final = verdict.text != PENDING_STATUS  # when a final status is first seen
+            self.status_at[pos] = pd.Timestamp(now, unit="s", tz="UTC") if final else None
             self.error[pos] = None
             self.errors_in_a_row[pos] = 0
             return
@@ -237,9 +241,7 @@ def _poll(
         ids=ids,
         status=frame["status"].astype(object).to_numpy(copy=True),
         status_at=frame["status_at"].astype(object).to_numpy(copy=True),
-        checked=pd.to_numeric(frame["status_checked_at"], errors="coerce").to_numpy(
-            dtype=float, copy=True
-        ),
+        checked=epoch_seconds(frame["status_checked_at"]),
         error=frame["status_error"].astype(object).to_numpy(copy=True),
         todo=(frame["send_state"] == "sent").to_numpy() & pd.notna(ids),
     )
@@ -277,7 +279,12 @@ def _poll(
             wake = float(np.nanmin(np.where(open_, state.checked, np.nan))) + window
             if timeout is not None and wake - started > timeout:
                 break
-            sleep(max(0.0, wake - clock()))
+            pause = max(0.0, wake - clock())
+            # say what the bar waits for: the provider's one-identical-request-a-minute rule
+            due_at = f"{local_times(pd.Series([wake]), None).iloc[0]:%H:%M:%S}"
+            waiting = f"next check in {pause:.0f}s at {due_at} (one check per message a minute)"
+            bar.set_postfix(counts.postfix(int(open_.sum())) | {"waiting": waiting}, refresh=True)
+            sleep(pause)
     _tell(state, counts)
     return status_columns(
         frame.copy(),
@@ -372,7 +379,7 @@ def _round(
                 (
                     pos,
                     state.status[pos],
-                    iso(state.status_at[pos]),
+                    iso_utc(state.status_at[pos]),
                     float(state.checked[pos]),
                     state.error[pos],
                 )

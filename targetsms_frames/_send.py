@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ._client import Client
+from ._cost import estimate_cost, sms_parts
 from ._journal import Journal, JournalRequest, send_outcome
 from ._outcome import Tally, record
 from ._plan import (
@@ -39,6 +40,7 @@ from ._plan import (
 from ._pool import BoundedRunner, RateLimiter
 from ._prepare import Prepared, prepare, result_frame
 from ._progress import Bar, progress_bar
+from ._time import TIME_DTYPE
 
 __all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_RATE", "budget_for", "plan_campaign", "send"]
 
@@ -161,6 +163,8 @@ def send(
     max_unknown_in_a_row: int = 5,
     region: str = "RU",
     durable: bool = True,
+    price_sms: float | None = None,
+    price_viber: float | None = None,
 ) -> pd.DataFrame:
     """Validate, plan and send a message frame; return it with each row's outcome.
 
@@ -189,13 +193,20 @@ def send(
         Country for phones written without a country code.
     durable : bool
         Sync every journal commit to disk (safe against power loss; a little slower).
+    price_sms, price_viber : float, optional
+        Price of one SMS part and of one Viber message; adds ``cost`` and ``max_cost``
+        (see :func:`estimate_cost`).
 
     Returns
     -------
     pandas.DataFrame
         Your rows in order with ``phone`` normalised (original in ``phone_raw``),
         ``request_id``, ``message_id``, ``send_state`` (``sent``, ``failed``, ``unknown``,
-        ``skipped``, ``planned``), ``send_error`` and ``sent_at`` (UTC).
+        ``skipped``, ``planned``), ``send_error``, ``sent_at`` (``datetime64[ms, UTC]``),
+        ``is_final`` (true for rows that can never get a status: ``failed``, ``skipped``,
+        ``unknown``), ``sms_parts`` and, when a price is given, ``cost`` (each row's first
+        channel) and ``max_cost`` (every channel of its cascade), 0 for ``failed`` and
+        ``skipped`` rows.
 
     Examples
     --------
@@ -224,8 +235,9 @@ def send(
         max_phones_per_request=max_phones_per_request,
         skip_duplicates=skip_duplicates,
     )
+    prices = {"price_sms": price_sms, "price_viber": price_viber}
     if dry_run and (journal is None or not Path(journal).exists()):
-        return _assemble(prepared, plan, None)
+        return _assemble(prepared, plan, None, prices=prices)
     book = Journal.memory() if journal is None else Journal.open(journal, durable=durable)
     try:
         book.check(prepared.fingerprint)
@@ -239,7 +251,7 @@ def send(
                 _journal_requests(prepared, plan),
             )
         if dry_run:
-            return _assemble(prepared, plan, book.rows())
+            return _assemble(prepared, plan, book.rows(), prices=prices)
         recovered = book.recover_interrupted()
         if recovered:
             logger.warning(
@@ -261,13 +273,18 @@ def send(
             )
         if tally.stopped:
             logger.warning("sending stopped early: %s", tally.stopped)
-        return _assemble(prepared, plan, book.rows(), stopped=tally.stopped)
+        return _assemble(prepared, plan, book.rows(), stopped=tally.stopped, prices=prices)
     finally:
         book.close()
 
 
 def _assemble(
-    prepared: Prepared, plan: pd.DataFrame, rows: pd.DataFrame | None, stopped: str | None = None
+    prepared: Prepared,
+    plan: pd.DataFrame,
+    rows: pd.DataFrame | None,
+    stopped: str | None = None,
+    *,
+    prices: dict[str, float | None],
 ) -> pd.DataFrame:
     n = len(prepared.display)
     if rows is None:
@@ -277,7 +294,8 @@ def _assemble(
                 "message_id": pd.Series(pd.NA, index=range(n), dtype="str"),
                 "send_state": plan["send_state"].astype("str"),
                 "send_error": plan["send_error"].astype("str"),
-                "sent_at": pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns, UTC]"),
+                "sent_at": pd.Series(pd.NaT, index=range(n), dtype=TIME_DTYPE),
+                "is_final": (plan["send_state"] == "skipped").to_numpy(dtype=bool),
             }
         )
     else:
@@ -287,4 +305,8 @@ def _assemble(
             outcome.loc[still, "send_error"] = (
                 f"not sent: sending stopped early ({stopped}); send again to resume"
             )
-    return result_frame(prepared, outcome)
+    outcome["sms_parts"] = sms_parts(prepared.display).to_numpy()
+    out = result_frame(prepared, outcome)
+    if any(price is not None for price in prices.values()):
+        out = estimate_cost(out, **prices)
+    return out

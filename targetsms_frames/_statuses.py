@@ -16,18 +16,18 @@ Examples
 
 from __future__ import annotations
 
-from datetime import UTC
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ._cost import sms_parts
 from ._exceptions import JournalMismatchError
-from ._journal import Journal, send_outcome
+from ._journal import NEVER_A_STATUS, Journal, send_outcome
+from ._time import utc_times
 from ._wire import PENDING_STATUS
 
-__all__ = ["iso", "journal_frame", "merge_journal", "read_journal", "status_columns"]
+__all__ = ["journal_frame", "merge_journal", "read_journal", "status_columns"]
 
 
 def read_journal(journal: str | Path) -> pd.DataFrame:
@@ -52,9 +52,13 @@ def read_journal(journal: str | Path) -> pd.DataFrame:
 
 
 def journal_frame(book: Journal) -> pd.DataFrame:
-    """The caller's rows as the journal holds them, with send and status columns."""
+    """The caller's rows as the journal holds them, with send and status columns.
+
+    The journal keeps no prices, so there is no ``cost``: add it with ``estimate_cost``.
+    """
     display, rows = book.load_input(), book.rows()
     outcome = send_outcome(rows, len(display)).set_axis(display.index)
+    outcome["sms_parts"] = sms_parts(display).to_numpy()
     out = pd.concat([display, outcome], axis=1)
     rows = rows.reindex(range(len(out)))
     return status_columns(
@@ -69,24 +73,24 @@ def status_columns(
     checked_at: pd.Series,
     error: pd.Series,
 ) -> pd.DataFrame:
-    """Set the status columns of ``out`` (in place) from journal-shaped values; return it."""
-    out["status"] = status.astype("str").to_numpy()
-    out["is_final"] = (status.notna() & (status != PENDING_STATUS)).to_numpy(dtype=bool)
-    out["status_at"] = pd.to_datetime(
-        pd.Series(status_at.to_numpy(), index=out.index), utc=True, format="ISO8601"
+    """Set the status columns of ``out`` (in place) from journal-shaped values; return it.
+
+    ``is_final``: a status other than ``send``, or a row that can never get one
+    (``failed``, ``skipped``, ``unknown``). ``status_at`` is kept only with a final status:
+    it is when that status was first seen.
+    """
+    final_word = (status.notna() & (status != PENDING_STATUS)).to_numpy(dtype=bool)
+    never = (
+        out["send_state"].isin(NEVER_A_STATUS).to_numpy(dtype=bool)
+        if "send_state" in out
+        else np.zeros(len(out), dtype=bool)
     )
-    out["status_checked_at"] = pd.to_numeric(
-        pd.Series(checked_at.to_numpy()), errors="coerce"
-    ).to_numpy()
-    out["status_error"] = error.astype("str").to_numpy()
+    out["status"] = pd.Series(status.astype("str").to_numpy(), index=out.index, dtype="str")
+    out["is_final"] = final_word | never
+    out["status_at"] = utc_times(status_at.to_numpy(), index=out.index).where(final_word)
+    out["status_checked_at"] = utc_times(checked_at.to_numpy(), index=out.index)
+    out["status_error"] = pd.Series(error.astype("str").to_numpy(), index=out.index, dtype="str")
     return out
-
-
-def iso(moment: Any) -> str | None:
-    """A moment as the journal stores it (ISO 8601, UTC, milliseconds), or ``None``."""
-    if pd.isna(moment):
-        return None
-    return pd.Timestamp(moment).tz_convert(UTC).isoformat(timespec="milliseconds")
 
 
 def merge_journal(frame: pd.DataFrame, book: Journal) -> pd.DataFrame:
