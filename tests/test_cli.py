@@ -65,7 +65,10 @@ def run(*args: str | Path) -> Result:
 
 def send_args(tables: tuple[Path, Path], journal: Path) -> list[str | Path]:
     recipients, templates = tables
-    return ["send", recipients, "--templates", templates, "--journal", journal, "--no-progress"]
+    return [
+        *("send", recipients, "--templates", templates, "--journal", journal),
+        *("--no-progress", "--yes"),
+    ]
 
 
 def assert_one_line_error(result: Result, *words: str) -> None:
@@ -90,7 +93,7 @@ def test_send_in_sandbox_writes_a_journal_that_report_reads(
     assert "sent" in sent.stdout and "skipped" in sent.stdout
     states = tsf.read_journal(journal)["send_state"].value_counts().to_dict()
     assert states == {"sent": 4, "skipped": 1}
-    results = pd.read_csv(tmp_path / "results.csv", dtype=str)
+    results = pd.read_csv(tmp_path / "results.csv", dtype=str, sep=";", encoding="utf-8-sig")
     assert list(results["customer_id"]) == ["C1", "C2", "C3", "C4", "C5"]
 
     report = run(
@@ -107,7 +110,7 @@ def test_send_in_sandbox_writes_a_journal_that_report_reads(
     assert report.exit_code == 0, report.output
     assert "segment" in report.stdout and "vip" in report.stdout
     expected = tsf.delivery_report(tsf.read_journal(journal), "segment")
-    written = pd.read_excel(tmp_path / "report.xlsx")
+    written = pd.read_excel(tmp_path / "report.xlsx", sheet_name="report")
     assert written["messages"].tolist() == expected["messages"].tolist()
     assert (tmp_path / "delivery.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
