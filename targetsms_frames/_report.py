@@ -64,6 +64,7 @@ __all__ = [
     "OUTCOME_LABELS",
     "REPORT_COLUMNS",
     "SEND_DATE",
+    "STATUS_OUTCOMES",
     "SUMMED_COLUMNS",
     "VALUE_COLUMNS",
     "delivery_report",
@@ -98,6 +99,8 @@ OUTCOME_LABELS: Final = {
     "planned": "planned (not sent yet)",
     "skipped": "skipped",
 }
+#: Outcomes of sent messages, decided by their status (the rest come from ``send_state``).
+STATUS_OUTCOMES: Final = OUTCOMES[: OUTCOMES.index("pending") + 1]
 #: Outcomes that make the denominator of ``delivery_rate``.
 FINAL_OUTCOMES: Final = ("delivered", "not_delivered", "expired", "no_status")
 #: ``messages`` followed by the outcome counts.

@@ -28,7 +28,7 @@ from typing import Any, Final
 import pandas as pd
 
 from ._cost import FREE_STATES, channel
-from ._report import OUTCOME_LABELS, delivery_report
+from ._report import OUTCOME_LABELS, STATUS_OUTCOMES, delivery_report
 from ._send import DUPLICATE_REASON
 from ._time import Zone, local_times, zone_name
 
@@ -38,17 +38,6 @@ __all__ = ["CHANNEL_NOTE", "Summary", "summarize"]
 CHANNEL_NOTE: Final = (
     "every channel of every cascade; the GET API does not say which channel delivered, so "
     "the bill lies between cost and this"
-)
-
-
-_SHOWN_OUTCOMES: Final = (
-    "delivered",
-    "not_delivered",
-    "expired",
-    "no_status",
-    "not_found",
-    "other_final",
-    "pending",
 )
 
 
@@ -120,7 +109,7 @@ class Summary:
             parts = [f"invalid: {self.invalid:,}"] * bool(self.invalid)
             parts += [f"duplicates: {self.duplicates:,}"] * bool(self.duplicates)
             out.append(("skipped", self.skipped, ", ".join(parts)))
-        for key in _SHOWN_OUTCOMES:
+        for key in STATUS_OUTCOMES:
             value, label = getattr(self, key), OUTCOME_LABELS[key]
             if value is not None and (value or key == "delivered"):
                 out.append((label, value, ""))
@@ -140,7 +129,7 @@ class Summary:
                 else ""
             )
             out.append(("cost", round(self.cost, 2), f"first channel of each row{fallback}"))
-        if self.max_cost is not None and self.max_cost > (self.cost or 0) + 1e-9:
+        if self.max_cost is not None:
             out.append(("cost at most", round(self.max_cost, 2), CHANNEL_NOTE))
         return out
 
