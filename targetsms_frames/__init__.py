@@ -11,6 +11,7 @@ True
 from ._client import AsyncClient, Client
 from ._clock import FastClock, ManualClock
 from ._config import load_dotenv
+from ._cost import estimate_cost
 from ._excel import write_excel
 from ._exceptions import (
     AccountError,
@@ -36,11 +37,13 @@ from ._exceptions import (
 )
 from ._io import read_table
 from ._plot import plot_delivery
-from ._poll import poll_statuses, read_journal
-from ._preview import Summary, estimate_cost, preview, summarize
+from ._poll import poll_statuses
+from ._preview import preview
 from ._render import render
 from ._report import delivery_report
 from ._send import send
+from ._statuses import read_journal
+from ._summary import Summary, summarize
 from ._validate import validate
 from .sandbox import Faults, Sandbox
 

@@ -1,9 +1,10 @@
-"""The ``targetsms-frames`` command: send, status, report, sandbox and demo.
+"""The ``targetsms-frames`` command: preview, send, status, report, sandbox and demo.
 
 Each command is a thin shell over the Python functions, so one journal serves the shell and a
 notebook alike: ``send`` is ``send(render(read_table(RECIPIENTS), read_table(TEMPLATES)),
 client, journal=...)``, ``status`` is ``poll_statuses(journal=...)`` and ``report`` is
-``delivery_report(read_journal(...), by)``.
+``delivery_report(read_journal(...), by)``. What the commands take in (credentials, ``-d``
+values, the confirmation before a real send) is in :mod:`._cli_inputs`.
 
 User mistakes (a missing file, an unknown extension, missing credentials, rows that cannot be
 rendered, a journal of another campaign, plain http to a remote host) print one line starting
@@ -22,14 +23,24 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import socket
 from pathlib import Path
 from typing import Annotated, Final
 
-import pandas as pd
 import typer
 
+from ._cli_inputs import (
+    NOTHING_DONE,
+    DefaultOption,
+    PriceSmsOption,
+    PriceViberOption,
+    TemplatesOption,
+    TzOption,
+    confirm_send,
+    journal_states,
+    make_client,
+    read_messages,
+)
 from ._cli_output import (
     OUT_SUFFIXES,
     UserError,
@@ -38,23 +49,21 @@ from ._cli_output import (
     report_table,
     save_plot,
     say,
+    status_problems,
     user_errors,
     write_frame,
 )
-from ._client import Client
-from ._config import ENV_LOGIN, ENV_PASSWORD, check_base_url, is_loopback, load_dotenv
-from ._exceptions import ConfigurationError, TargetSMSError
-from ._io import read_table
-from ._poll import poll_statuses, read_journal
-from ._render import render
+from ._config import is_loopback
+from ._cost import estimate_cost
+from ._poll import poll_statuses
+from ._preview import preview
 from ._report import delivery_report
-from ._schema import MESSAGE_COLUMNS
 from ._send import DEFAULT_CONCURRENCY, DEFAULT_RATE, send
-from .sandbox import Sandbox
+from ._statuses import read_journal
+from ._summary import summarize
 
 __all__ = ["app", "main"]
 
-NOTHING_DONE: Final = 1
 _PLOT_SUFFIXES: Final = (".png", ".svg", ".pdf", ".jpg", ".jpeg")
 
 app = typer.Typer(
@@ -64,63 +73,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-
-def make_client(*, sandbox: bool, base_url: str | None, required: bool = True) -> Client | None:
-    """A sandbox client, or one from the environment (after reading ``./.env``).
-
-    With ``required=False`` a missing login or password gives ``None`` (a dry run plans
-    with a safe allowance for the credentials instead).
-    """
-    if sandbox:
-        if base_url:
-            raise UserError("--sandbox and --base-url exclude each other; pick one")
-        # one name for every --sandbox run, so a rehearsal resumes with the next one
-        return Client.sandbox(Sandbox(name="cli"))
-    load_dotenv(Path.cwd() / ".env")
-    if base_url:
-        check_base_url(base_url)
-    missing = [name for name in (ENV_LOGIN, ENV_PASSWORD) if not os.environ.get(name)]
-    if missing:
-        if not required:
-            return None
-        raise ConfigurationError(
-            "TargetSMS credentials are missing: set "
-            + " and ".join(missing)
-            + " (in the environment or a .env file in this folder), or use --sandbox for a "
-            "rehearsal without an account"
-        )
-    return Client(base_url=base_url)
-
-
-def parse_defaults(items: list[str] | None) -> dict[str, str]:
-    """``["sender_sms=Shop", "send_sms=1"]`` as keyword arguments for ``render``.
-
-    >>> parse_defaults(["sender_sms=Shop", "send_sms=1"])
-    {'sender_sms': 'Shop', 'send_sms': '1'}
-    """
-    out: dict[str, str] = {}
-    for item in items or []:
-        key, sep, value = item.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise UserError(f"--default expects KEY=VALUE, got {item!r}")
-        if key not in MESSAGE_COLUMNS:
-            raise UserError(
-                f"--default {key}: not a message column; use one of {', '.join(MESSAGE_COLUMNS)}"
-            )
-        out[key] = value
-    return out
-
-
-def journal_states(journal: Path) -> pd.Series | None:
-    """The ``send_state`` column an existing journal holds, or ``None``."""
-    if not journal.is_file():
-        return None
-    try:
-        return read_journal(journal)["send_state"]
-    except (TargetSMSError, FileNotFoundError):
-        return None
 
 
 # -- commands ----------------------------------------------------------------------------
@@ -144,29 +96,53 @@ SheetOption = Annotated[
 ]
 
 
-def sheet_option(sheet: str | None) -> dict[str, str]:
-    """``read_table`` keywords for ``--sheet``."""
-    return {} if sheet is None else {"sheet_name": sheet}
-
-
 SandboxFlag = Annotated[
     bool, typer.Option("--sandbox", help="Use a built-in in-process sandbox: no credentials.")
 ]
+
+
+@app.command("preview")
+def preview_command(
+    recipients: Annotated[Path, typer.Argument(help="Recipients table (.csv, .xlsx, .parquet).")],
+    templates: TemplatesOption = None,
+    price_sms: PriceSmsOption = None,
+    price_viber: PriceViberOption = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the plan (.csv, .xlsx, .parquet).")
+    ] = None,
+    default: DefaultOption = None,
+) -> None:
+    """Show what send would do (phones, SMS parts, requests, cost) without sending anything."""
+    with user_errors():
+        check_suffix(out, OUT_SUFFIXES, "the plan")
+        messages = read_messages(recipients, templates, default)
+        plan = preview(messages, price_sms=price_sms, price_viber=price_viber)
+        summary = summarize(plan)
+        say(str(summary))
+        reasons = plan.loc[plan["send_state"] == "skipped", "send_error"]
+        if len(reasons):
+            say("why rows would be skipped:")
+            say("\n".join(line[:160] for line in count_lines(reasons)[:5]))
+        if out is not None:
+            say(f"plan: {write_frame(plan, out, 'plan', campaign=summary.to_frame())}")
 
 
 @app.command("send")
 def send_command(
     recipients: Annotated[Path, typer.Argument(help="Recipients table (.csv, .xlsx, .parquet).")],
     journal: JournalOption,
-    templates: Annotated[
-        Path | None, typer.Option("--templates", "-t", help="Templates table.")
-    ] = None,
+    templates: TemplatesOption = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write results (.csv, .xlsx, .parquet).")
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only; send nothing.")] = False,
     sandbox: SandboxFlag = False,
     base_url: BaseUrlOption = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Send without asking first (for scripts).")
+    ] = False,
+    price_sms: PriceSmsOption = None,
+    price_viber: PriceViberOption = None,
     rate: Annotated[
         float, typer.Option(help="Requests per second at most (0: no limit).", min=0)
     ] = DEFAULT_RATE,
@@ -174,24 +150,30 @@ def send_command(
         DEFAULT_CONCURRENCY
     ),
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
-    default: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--default", "-d", help="Campaign-wide KEY=VALUE, e.g. -d sender_sms=Shop (repeat)."
-        ),
-    ] = None,
+    default: DefaultOption = None,
     phone_column: PhoneColumnOption = None,
     sheet: SheetOption = None,
 ) -> None:
-    """Render and send a campaign, journaled so that running it again resumes it."""
+    """Render and send a campaign, journaled so that running it again resumes it.
+
+    A real send (not --sandbox, not --dry-run) first shows the messages, requests and cost
+    and asks; --yes skips the question.
+    """
     with user_errors():
         check_suffix(out, OUT_SUFFIXES, "results")
-        defaults = parse_defaults(default)
         client = make_client(sandbox=sandbox, base_url=base_url, required=not dry_run)
-        frame = read_table(recipients, phone=phone_column, **sheet_option(sheet))
-        template_frame = read_table(templates) if templates is not None else None
-        messages = render(frame, template_frame, errors="raise", **defaults)
+        messages = read_messages(recipients, templates, default, phone=phone_column, sheet=sheet)
         before = journal_states(journal)
+        if not dry_run and not sandbox and not yes and client is not None:
+            plan = send(
+                messages,
+                client,
+                journal=journal,
+                dry_run=True,
+                price_sms=price_sms,
+                price_viber=price_viber,
+            )
+            confirm_send(plan, client)
         result = send(
             messages,
             client,
@@ -200,10 +182,15 @@ def send_command(
             progress=progress,
             concurrency=concurrency,
             rate=rate or None,
+            price_sms=price_sms,
+            price_viber=price_viber,
         )
         states = result["send_state"]
         say(f"{len(result):,} rows" + (" (dry run: nothing sent)" if dry_run else ""))
         say("\n".join(count_lines(states)))
+        if "cost" in result:
+            summary = summarize(result)
+            say(f"cost {summary.cost or 0:,.2f} (up to {summary.max_cost or 0:,.2f})")
         if not dry_run and before is not None and len(before) == len(states):
             newly = int((states == "sent").sum()) - int((before == "sent").sum())
             say(
@@ -221,7 +208,8 @@ def send_command(
         kept = "" if journal.exists() else " (not created: a dry run with no journal yet)"
         say(f"journal: {journal}{kept}")
         if out is not None:
-            say(f"results: {write_frame(result, out, 'results')}")
+            campaign = summarize(result).to_frame()
+            say(f"results: {write_frame(result, out, 'results', campaign=campaign)}")
         done = states.isin(["planned"] if dry_run else ["sent"]).any()
         if not done:
             say("error: nothing could be sent", err=True)
@@ -242,9 +230,14 @@ def status_command(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write statuses (.csv, .xlsx, .parquet).")
     ] = None,
+    tz: TzOption = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
 ) -> None:
-    """Check the delivery status of a journaled campaign's sent messages."""
+    """Check the delivery status of a journaled campaign's sent messages.
+
+    Against a local sandbox server (targetsms-frames sandbox), pass its URL with --base-url
+    to both send and status: no credentials are needed.
+    """
     with user_errors():
         check_suffix(out, OUT_SUFFIXES, "statuses")
         if not journal.is_file():
@@ -253,9 +246,18 @@ def status_command(
             raise UserError(
                 "an in-process sandbox forgets its messages when a command ends, so it cannot "
                 "answer for an earlier send; run `targetsms-frames sandbox` and pass its URL "
-                "with --base-url to both send and status"
+                "with --base-url to both send and status (no credentials needed)"
             )
         client = make_client(sandbox=False, base_url=base_url)
+        assert client is not None
+        waiting = read_journal(journal)
+        open_ = int(((waiting["send_state"] == "sent") & ~waiting["is_final"]).sum())
+        if until_final and open_:
+            say(
+                f"waiting for {open_:,} final status(es): the provider allows one check per "
+                "message a minute, so each is asked again a minute after its last check "
+                "(Ctrl-C stops; run again later to resume)"
+            )
         frame = poll_statuses(
             client=client,
             journal=journal,
@@ -271,11 +273,16 @@ def status_command(
         if (~sent).any():
             say("not sent:")
             say("\n".join(count_lines(frame.loc[~sent, "send_state"])))
+        problems = status_problems(frame)
+        if problems:
+            say("\n".join(problems))
         pending = int((sent & ~frame["is_final"]).sum())
         if pending:
             say(f"{pending:,} not final yet: run again later, or with --until-final")
         if out is not None:
-            say(f"statuses: {write_frame(frame, out, 'statuses')}")
+            campaign = summarize(frame, tz=tz).to_frame()
+            written = write_frame(frame, out, "statuses", tz=tz, campaign=campaign)
+            say(f"statuses: {written}")
 
 
 @app.command("report")
@@ -283,22 +290,34 @@ def report_command(
     journal: JournalOption,
     by: Annotated[
         list[str] | None,
-        typer.Option("--by", "-b", help="Group by this column (repeat to group by several)."),
+        typer.Option(
+            "--by",
+            "-b",
+            help="Group by this column (repeat to group by several); also send_date, "
+            "send_hour, operator.",
+        ),
     ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write the report (.csv, .xlsx, .parquet).")
     ] = None,
     plot: Annotated[Path | None, typer.Option("--plot", help="Save a chart (.png).")] = None,
+    tz: TzOption = None,
+    price_sms: PriceSmsOption = None,
+    price_viber: PriceViberOption = None,
 ) -> None:
     """Print the delivery report of a journaled campaign (statuses as last polled)."""
     with user_errors():
         check_suffix(out, OUT_SUFFIXES, "the report")
         check_suffix(plot, _PLOT_SUFFIXES, "the chart")
         columns = list(by) if by else None
-        report = delivery_report(read_journal(journal), columns)
+        statuses = read_journal(journal)
+        if price_sms is not None or price_viber is not None:
+            statuses = estimate_cost(statuses, price_sms=price_sms, price_viber=price_viber)
+        report = delivery_report(statuses, columns, tz=tz)
         say(report_table(report))
         if out is not None:
-            say(f"report: {write_frame(report, out, 'report')}")
+            campaign = summarize(statuses, tz=tz).to_frame()
+            say(f"report: {write_frame(report, out, 'report', tz=tz, campaign=campaign)}")
         if plot is not None:
             say(f"chart: {save_plot(report, columns, plot)}")
 
@@ -337,13 +356,15 @@ def sandbox_command(
         url = endpoint_url(host, port)
         say(f"TargetSMS sandbox at {url}")
         say(f"  use it with --base-url {url}  (or TARGETSMS_BASE_URL={url})")
-        say("  any non-empty login and password are accepted; press Ctrl-C to stop")
+        say("  no credentials needed (any login and password are accepted); Ctrl-C stops it")
         if not is_loopback(host):
             say(
                 f"  note: clients refuse plain http:// to {host}; it is meant for this machine",
                 err=True,
             )
         with contextlib.suppress(KeyboardInterrupt):
+            from .sandbox import Sandbox
+
             run_server(Sandbox(seed=seed, status_delay=(low, high)), host=host, port=port)
         say("sandbox stopped")
 

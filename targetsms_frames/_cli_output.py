@@ -19,7 +19,9 @@ import typer
 
 from ._config import ENV_PASSWORD
 from ._exceptions import TargetSMSError
-from ._report import OUTCOMES
+from ._report import OUTCOMES, SUMMED_COLUMNS
+from ._time import Zone, local_times
+from ._wire import is_status_word
 
 __all__ = [
     "INTERRUPTED",
@@ -28,18 +30,22 @@ __all__ = [
     "UserError",
     "check_suffix",
     "count_lines",
+    "for_people",
     "report_table",
     "save_plot",
     "say",
     "scrub",
+    "status_problems",
     "user_errors",
+    "write_csv",
     "write_frame",
 ]
 
 USER_ERROR: Final = 2
 INTERRUPTED: Final = 130
 OUT_SUFFIXES: Final = (".csv", ".xlsx", ".parquet")
-_ALWAYS_SHOWN: Final = ("messages", "delivered", "delivery_rate")
+_CSV_TIME: Final = "%Y-%m-%d %H:%M:%S"
+_ALWAYS_SHOWN: Final = ("messages", "delivered", "delivery_rate", "reach_rate")
 _COUNT_NAMES: Final = frozenset(OUTCOMES) - {"delivered"}
 
 
@@ -100,17 +106,56 @@ def check_suffix(path: Path | None, allowed: tuple[str, ...], what: str) -> None
         )
 
 
-def write_frame(frame: pd.DataFrame, path: Path, sheet: str) -> Path:
-    """Write ``frame`` as CSV, Excel (via ``write_excel``) or Parquet, by extension."""
+def for_people(frame: pd.DataFrame, tz: Zone | None) -> pd.DataFrame:
+    """Times as ``YYYY-MM-DD HH:MM:SS`` in ``tz`` (text a spreadsheet reads as it is)."""
+    out = frame.copy()
+    for name in out.columns:
+        if isinstance(out[name].dtype, pd.DatetimeTZDtype):
+            out[name] = local_times(out[name], tz).dt.strftime(_CSV_TIME)
+    return out
+
+
+def write_csv(frame: pd.DataFrame, path: Path, tz: Zone | None = None) -> Path:
+    """A CSV for people: ``;``-separated, decimal comma, UTF-8 with a byte-order mark.
+
+    That is what Excel with a Russian locale opens correctly by double-click (a comma
+    separator and no BOM give one garbled column). Times are in ``tz``.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "r.csv"
+    >>> _ = write_csv(pd.DataFrame({"name": ["Анна"], "rate": [0.5]}), path)
+    >>> path.read_bytes()[:3] == "\ufeff".encode()
+    True
+    >>> path.read_text(encoding="utf-8-sig").splitlines()
+    ['name;rate', 'Анна;0,5']
+    """
+    for_people(frame, tz).to_csv(path, index=False, sep=";", decimal=",", encoding="utf-8-sig")
+    return path
+
+
+def write_frame(
+    frame: pd.DataFrame,
+    path: Path,
+    sheet: str,
+    *,
+    tz: Zone | None = None,
+    campaign: pd.DataFrame | None = None,
+) -> Path:
+    """Write ``frame`` as CSV (for people), Excel or Parquet, by extension.
+
+    An Excel file gets the ``campaign`` sheet first when one is given (``summarize``'s
+    figures, to set beside the provider's bill).
+    """
     from ._excel import write_excel
 
     check_suffix(path, OUT_SUFFIXES, sheet)
     path.parent.mkdir(parents=True, exist_ok=True)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        frame.to_csv(path, index=False)
+        write_csv(frame, path, tz)
     elif suffix == ".xlsx":
-        write_excel({sheet: frame}, path)
+        sheets = {"campaign": campaign} if campaign is not None else {}
+        write_excel({**sheets, sheet: frame}, path, tz=tz)
     else:
         frame.to_parquet(path, index=False)
     return path
@@ -127,13 +172,14 @@ def save_plot(report: pd.DataFrame, by: list[str] | None, path: Path) -> Path:
 
 
 def report_table(report: pd.DataFrame) -> str:
-    """A report as text: counts that are zero everywhere are left out, the rate in percent.
+    """A report as text: counts that are zero everywhere are left out, rates in percent.
 
     >>> report = pd.DataFrame({"template": ["a"], "messages": [2], "delivered": [1],
-    ...                        "expired": [1], "failed": [0], "delivery_rate": [0.5]})
+    ...                        "expired": [1], "failed": [0], "delivery_rate": [0.5],
+    ...                        "reach_rate": [0.5], "cost": [9.0]})
     >>> print(report_table(report))
-    template  messages  delivered  expired delivery_rate
-           a         2          1        1         50.0%
+    template  messages  delivered  expired delivery_rate reach_rate cost
+           a         2          1        1         50.0%      50.0% 9.00
     """
     shown = report.copy()
     for column in report.columns:
@@ -141,11 +187,13 @@ def report_table(report: pd.DataFrame) -> str:
             continue
         if column in _COUNT_NAMES and not report[column].any():
             shown = shown.drop(columns=column)
-    if "delivery_rate" in shown:
-        rate = pd.to_numeric(shown["delivery_rate"], errors="coerce")
-        shown["delivery_rate"] = [
-            "n/a" if pd.isna(value) else f"{value:.1%}" for value in rate.tolist()
-        ]
+    for name in ("delivery_rate", "reach_rate"):
+        if name in shown:
+            rate = pd.to_numeric(shown[name], errors="coerce")
+            shown[name] = ["n/a" if pd.isna(value) else f"{value:.1%}" for value in rate.tolist()]
+    for name in SUMMED_COLUMNS:
+        if name in shown:
+            shown[name] = [f"{value:,.2f}" for value in shown[name].tolist()]
     return shown.to_string(index=False)
 
 
@@ -154,6 +202,54 @@ def count_lines(values: pd.Series, indent: str = "  ") -> list[str]:
     counts = values.astype("object").where(values.notna(), "(none)").value_counts()
     width = max((len(str(key)) for key in counts.index), default=0)
     return [f"{indent}{str(key).ljust(width)}  {int(n):>6,}" for key, n in counts.items()]
+
+
+def _row_lines(frame: pd.DataFrame, rows: pd.Series, column: str, limit: int) -> list[str]:
+    picked = frame[rows]
+    lines = [
+        f"  row {label}: message_id {mid}, phone {phone}: {why}"
+        for label, mid, phone, why in zip(
+            picked.index[:limit],
+            picked["message_id"].iloc[:limit],
+            picked.get("phone", pd.Series("?", index=picked.index)).iloc[:limit],
+            picked[column].iloc[:limit],
+            strict=True,
+        )
+    ]
+    if len(picked) > limit:
+        lines.append(f"  ... and {len(picked) - limit:,} more")
+    return lines
+
+
+def status_problems(frame: pd.DataFrame, limit: int = 10) -> list[str]:
+    """Lines naming the rows whose ID the provider does not know, and rows left unanswered.
+
+    >>> frame = pd.DataFrame({"message_id": ["11", "12"], "phone": ["79000000001", "79000000002"],
+    ...                       "send_state": "sent", "status": ["deliver", "Сообщение не найдено."],
+    ...                       "is_final": True, "status_error": None})
+    >>> for line in status_problems(frame):
+    ...     print(line)
+    the provider does not know 1 message ID(s): final, not asked again
+      row 1: message_id 12, phone 79000000002: Сообщение не найдено.
+    """
+    sent = frame["send_state"] == "sent"
+    status = frame["status"].astype("object")
+    refused = sent & status.map(lambda s: isinstance(s, str) and not is_status_word(s))
+    unanswered = sent & ~frame["is_final"] & frame["status_error"].notna()
+    lines = []
+    if refused.any():
+        lines.append(
+            f"the provider does not know {int(refused.sum()):,} message ID(s): final, not "
+            "asked again"
+        )
+        lines += _row_lines(frame, refused, "status", limit)
+    if unanswered.any():
+        lines.append(
+            f"{int(unanswered.sum()):,} status check(s) got no clear answer; they stay open: "
+            "run status again later"
+        )
+        lines += _row_lines(frame, unanswered, "status_error", limit)
+    return lines
 
 
 # -- clients -----------------------------------------------------------------------------

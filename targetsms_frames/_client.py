@@ -56,6 +56,7 @@ T = TypeVar("T")
 OnDuplicate = Literal["wait", "raise"]
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 _INFLIGHT_POLL = 0.05
+#: Where an in-process sandbox client says it sends: a loopback name, as long as the provider's.
 
 
 def _sandbox_settings(sandbox: Sandbox | None, kwargs: dict[str, Any]) -> Sandbox:

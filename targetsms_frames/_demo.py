@@ -1,7 +1,8 @@
 """The whole job on the built-in sandbox: ``run_demo`` (the ``targetsms-frames demo`` command).
 
-Load recipients and templates, render, preview, send into a fresh journal, poll until every
-status is final, report by template and segment, and write an Excel workbook and a chart. No
+Load recipients and templates, render, preview with example prices, send into a fresh journal,
+poll until every status is final, sum the campaign up once (with its cost), report by template
+and segment, and write an Excel workbook (campaign sheet first) and a chart. No
 credentials and no network: the sandbox runs in-process, and it shares a
 :class:`~targetsms_frames.FastClock` with the client, so the provider's one-minute rules pass
 in well under a second of real time.
@@ -33,9 +34,11 @@ from ._clock import FastClock
 from ._excel import write_excel
 from ._io import read_table
 from ._poll import poll_statuses
+from ._preview import preview
 from ._render import render
 from ._report import delivery_report
 from ._send import send
+from ._summary import summarize
 from .sandbox import Sandbox
 
 __all__ = ["SAMPLE_RECIPIENTS", "SAMPLE_TEMPLATES", "builtin_sample", "run_demo"]
@@ -46,6 +49,9 @@ JOURNAL_NAME: Final = "campaign.sqlite"
 _SEED: Final = 42
 _STATUS_DELAY: Final = (5.0, 90.0)  # sandbox seconds until a message's final status
 _POLL_TIMEOUT: Final = 3_600.0  # sandbox seconds: generous, and a minute of real time at most
+#: Example prices (per SMS part, per Viber message) so the demo shows money; not a tariff.
+PRICE_SMS: Final = 4.5
+PRICE_VIBER: Final = 2.2
 
 Echo = Callable[[str], None]
 
@@ -139,22 +145,6 @@ def _remove_journal(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def _summary(frame: pd.DataFrame, fallback: str) -> str:
-    try:
-        from ._preview import summarize
-    except ImportError:
-        return fallback
-    return str(summarize(frame))
-
-
-def _preview(messages: pd.DataFrame, client: Client) -> str:
-    try:
-        from ._preview import preview
-    except ImportError:
-        return f"{len(messages):,} messages rendered"
-    return _summary(preview(messages, client), f"{len(messages):,} messages rendered")
-
-
 def run_demo(
     out_dir: str | os.PathLike[str] = "out",
     recipients: str | os.PathLike[str] | None = None,
@@ -170,7 +160,8 @@ def run_demo(
     ----------
     out_dir : path
         Folder for ``campaign.sqlite`` (the journal, replaced on each run), ``results.xlsx``
-        (sheets ``results``, ``by template``, ``by segment``) and ``delivery.png``.
+        (sheets ``campaign``, ``results``, ``by template``, ``by segment``) and
+        ``delivery.png``.
     recipients, templates : path, optional
         Tables to use. Omit both for ``data/samples/*.csv`` when present, else a small
         built-in sample.
@@ -199,18 +190,26 @@ def run_demo(
     sandbox = Sandbox(seed=_SEED, clock=clock, status_delay=_STATUS_DELAY)
     client = Client.sandbox(sandbox)
     echo("")
-    echo(_preview(messages, client))
+    plan = preview(messages, client, price_sms=PRICE_SMS, price_viber=PRICE_VIBER)
+    echo(str(summarize(plan)))
+    echo(f"  (example prices: {PRICE_SMS} per SMS part, {PRICE_VIBER} per Viber message)")
 
     journal = folder / JOURNAL_NAME
     _remove_journal(journal)
     echo("")
-    sent = send(messages, client, journal=journal, progress=progress)
-    echo(_summary(sent, sent["send_state"].value_counts().to_string()))
-    statuses = poll_statuses(
-        client=client, journal=journal, until_final=True, timeout=_POLL_TIMEOUT, progress=progress
+    sent = send(
+        messages,
+        client,
+        journal=journal,
+        progress=progress,
+        price_sms=PRICE_SMS,
+        price_viber=PRICE_VIBER,
     )
-    echo("")
-    echo(_summary(statuses, statuses["status"].value_counts().to_string()))
+    statuses = poll_statuses(
+        sent, client, journal=journal, until_final=True, timeout=_POLL_TIMEOUT, progress=progress
+    )
+    summary = summarize(statuses)
+    echo(str(summary))
 
     reports: dict[str, pd.DataFrame] = {}
     for column in ("template", "segment"):
@@ -220,7 +219,11 @@ def run_demo(
     if not reports:
         reports["campaign"] = delivery_report(statuses)
 
-    sheets = {"results": statuses, **{f"by {key}": frame for key, frame in reports.items()}}
+    sheets = {
+        "campaign": summary.to_frame(),
+        "results": statuses,
+        **{f"by {key}": frame for key, frame in reports.items()},
+    }
     excel = write_excel(sheets, folder / "results.xlsx")
     plot_by = "segment" if "segment" in reports else next(iter(reports))
     plot = save_plot(

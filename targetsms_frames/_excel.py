@@ -6,8 +6,8 @@ content (capped), and cells typed so that Excel shows what the frame holds:
 - phones and IDs (``phone``, ``phone_raw``, ``message_id``, ``request_id``, any column whose
   name contains ``phone``, is ``id`` or ends in ``_id``) are text cells, never numbers, so no
   digit is lost to scientific notation;
-- timestamps are Excel date-times in UTC without a timezone (Excel has none); the header cell of
-  such a column carries a note saying so;
+- timestamps are Excel date-times in the zone ``tz`` (by default the machine's own), written
+  without a timezone (Excel has none); the header cell of such a column names the zone;
 - rates (columns named ``rate`` or ending in ``_rate``) use a percentage format;
 - missing values (``NA``, ``NaN``, ``NaT``, ``None``) are blank cells;
 - strings are always written as text, so a value such as ``=1+1`` is never run as a formula.
@@ -46,6 +46,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from ._cells import is_missing
 from ._exceptions import ValidationError
+from ._time import Zone, local_times, zone_name
 
 __all__ = ["write_excel"]
 
@@ -63,7 +64,7 @@ _DATE_WIDTH: Final = 10
 _PERCENT_WIDTH: Final = 7
 _FILTER_ARROW: Final = 3  # room for the filter button beside the header text
 _MIN_WIDTH: Final = 6
-_UTC_NOTE: Final = "Times are UTC, written without a timezone (Excel has none)."
+_ZONE_NOTE: Final = "Times are in {zone}, written without a timezone (Excel has none)."
 
 _Convert = Callable[[Any], Any]
 
@@ -99,7 +100,7 @@ def _as_text(value: Any) -> str | None:
 
 
 def _as_datetime(value: Any) -> Any:
-    """Datetimes in naive UTC; other values through :func:`_as_value`."""
+    """Datetimes as naive UTC (aware ones not in a typed column); others via :func:`_as_value`."""
     if is_missing(value):
         return None
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
@@ -143,7 +144,14 @@ class _Column:
     """One column's header, cell values, number format and fitted width."""
 
     def __init__(
-        self, header: str, series: pd.Series, *, text: bool, percent: bool, max_width: float
+        self,
+        header: str,
+        series: pd.Series,
+        *,
+        text: bool,
+        percent: bool,
+        max_width: float,
+        tz: Zone | None,
     ) -> None:
         self.header = header
         self.number_format: str | None = None
@@ -151,8 +159,8 @@ class _Column:
         convert: _Convert = _as_value
         dtype = series.dtype
         if isinstance(dtype, pd.DatetimeTZDtype):
-            series = series.dt.tz_convert("UTC").dt.tz_localize(None)
-            self.note = _UTC_NOTE
+            series = local_times(series, tz).dt.tz_localize(None)
+            self.note = _ZONE_NOTE.format(zone=zone_name(tz))
             convert = _as_datetime
         elif text:
             self.number_format = _TEXT_FORMAT
@@ -166,7 +174,7 @@ class _Column:
         if self.note is None and any(
             isinstance(value, dt.datetime) and value.tzinfo is not None for value in raw
         ):
-            self.note = _UTC_NOTE
+            self.note = _ZONE_NOTE.format(zone="UTC")
         content = (
             _PERCENT_WIDTH
             if self.number_format == _PERCENT_FORMAT
@@ -242,6 +250,7 @@ def _write_sheet(
     text_columns: frozenset[str],
     percent_columns: frozenset[str],
     max_width: float,
+    tz: Zone | None,
 ) -> None:
     columns = []
     for position in range(frame.shape[1]):
@@ -253,6 +262,7 @@ def _write_sheet(
                 text=header in text_columns or _is_text_column(header),
                 percent=header in percent_columns or _is_percent_column(header),
                 max_width=max_width,
+                tz=tz,
             )
         )
     # A write-only sheet has these attributes at run time; the type stubs leave them out.
@@ -289,6 +299,7 @@ def write_excel(
     percent_columns: Iterable[str] = (),
     index: bool | None = None,
     max_width: float = 60.0,
+    tz: Zone | None = None,
 ) -> Path:
     """Write one or more frames to an ``.xlsx`` workbook, one sheet each.
 
@@ -308,6 +319,9 @@ def write_excel(
         Write the index as leading columns. By default only a named index is written.
     max_width : float, default 60
         Widest a column is sized to, in characters.
+    tz : str or tzinfo, optional
+        Zone to write timestamps in, such as ``"Europe/Moscow"`` (default: the machine's
+        own zone).
 
     Returns
     -------
@@ -321,8 +335,8 @@ def write_excel(
 
     Notes
     -----
-    Timestamps are converted to UTC and written without a timezone, which Excel does not
-    support; a note on the header cell says so.
+    Timestamps are converted to ``tz`` and written without a timezone, which Excel does not
+    support; a note on the header cell names the zone.
 
     Examples
     --------
@@ -344,7 +358,14 @@ def write_excel(
         data = _with_index(frame, index)
         _check_size(name, data)
         sheet = workbook.create_sheet(name)
-        _write_sheet(sheet, data, text_columns=texts, percent_columns=percents, max_width=max_width)
+        _write_sheet(
+            sheet,
+            data,
+            text_columns=texts,
+            percent_columns=percents,
+            max_width=max_width,
+            tz=tz,
+        )
     if not named:
         workbook.create_sheet("Sheet1")
     workbook.save(target)

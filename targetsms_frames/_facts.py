@@ -247,13 +247,20 @@ NO_LINK: Final = "Нет ссылки."
 #: "Not enough funds ... will be sent as soon as you top up": every such text is a hold.
 HELD_PREFIX: Final = "Недостаточно средств"
 
-#: Words that make an unknown refusal one that concerns the whole account (login, password,
-#: authorisation, a blocked account): the guide gives no text for wrong credentials, and
-#: white-label copies word it in several ways.
-ACCOUNT_WORDS: Final = re.compile(
-    r"логин|парол|авториз|аутентиф|аккаунт|учетн|учётн|\blogin\b|password|unauthori[sz]|"
-    r"\bauth|\baccount\b",
+# Wording of refusals the guide gives no text for (the real texts may differ).
+#: Words about the login, password or authorisation: a refusal worded so concerns every
+#: request of the account (sending stops, polling stops).
+CREDENTIAL_WORDS: Final = re.compile(
+    r"логин|парол|авториз|аутентиф|login|password|authori[sz]|authenti|credential|token",
     re.IGNORECASE,
+)
+#: Words about a message or its ID: a refused status check concerns that message only.
+MESSAGE_WORDS: Final = re.compile(
+    r"сообщени|идентификатор|\bID\b|не найден|message|not found", re.IGNORECASE
+)
+#: Words about the account (after the two above): a refusal of every request.
+ACCOUNT_WORDS: Final = re.compile(
+    r"аккаунт|учётн|учетн|заблокир|доступ|account|blocked|access", re.IGNORECASE
 )
 
 #: Every error text the provider is known to return, verbatim.

@@ -1,8 +1,10 @@
 """A delivery chart: one horizontal bar per group, split into outcomes.
 
-Each bar spans 100% of the group's messages, split into outcomes (greens for delivered, reds
-and oranges for failures, greys for what is still open). The text at the right end gives the
-delivery rate and the number of messages. Only the object-oriented matplotlib API is used, so
+Each bar spans 100% of the group's messages, split into outcomes (green for delivered, reds
+and oranges for failures, neutral greys for messages with no delivery report and for what is
+still open), so the green share is the reach rate (delivered out of all messages). The text at
+the right end gives the delivery rate (delivered out of the messages with a final delivery
+status) and the number of messages. Only the object-oriented matplotlib API is used, so
 the chart draws headless and shows in a notebook as the returned figure.
 
 Examples
@@ -30,16 +32,26 @@ from matplotlib.transforms import ScaledTranslation
 
 from ._cells import is_missing
 from ._exceptions import ValidationError
-from ._report import COUNT_COLUMNS, FINAL_OUTCOMES, OUTCOMES, REPORT_COLUMNS, delivery_report
+from ._groups import SEND_HOUR
+from ._report import (
+    COUNT_COLUMNS,
+    FINAL_OUTCOMES,
+    OUTCOME_LABELS,
+    OUTCOMES,
+    VALUE_COLUMNS,
+    delivery_report,
+)
+from ._time import Zone
 
 __all__ = ["OUTCOME_COLORS", "OUTCOME_LABELS", "plot_delivery"]
 
 #: Segment order along each bar: delivered first, then failures, then what is still open.
 _SEGMENTS: Final = (
     "delivered",
-    "partly_delivered",
     "not_delivered",
     "expired",
+    "no_status",
+    "not_found",
     "other_final",
     "failed",
     "unknown",
@@ -49,9 +61,10 @@ _SEGMENTS: Final = (
 )
 OUTCOME_COLORS: Final = {
     "delivered": "#2e7d32",
-    "partly_delivered": "#9ccc65",
     "not_delivered": "#d32f2f",
     "expired": "#fb8c00",
+    "no_status": "#9e9e9e",
+    "not_found": "#6d4c41",
     "other_final": "#8e24aa",
     "failed": "#7b1f1f",
     "unknown": "#fdd835",
@@ -59,37 +72,27 @@ OUTCOME_COLORS: Final = {
     "planned": "#bbdefb",
     "skipped": "#d5d8dc",
 }
-OUTCOME_LABELS: Final = {
-    "delivered": "delivered",
-    "partly_delivered": "partly delivered",
-    "not_delivered": "not delivered",
-    "expired": "expired",
-    "other_final": "other final status",
-    "failed": "failed (refused)",
-    "unknown": "unknown (may be sent)",
-    "pending": "pending",
-    "planned": "planned (dry run)",
-    "skipped": "skipped",
-}
 # Dark segments carry white share labels, light ones black.
-_DARK: Final = frozenset({"delivered", "not_delivered", "other_final", "failed"})
+_DARK: Final = frozenset({"delivered", "not_delivered", "not_found", "other_final", "failed"})
 _MIN_LABELLED_SHARE: Final = 0.07
 _MISSING_LABEL: Final = "(missing)"
 
 
-def _as_report(data: pd.DataFrame, by: Hashable | Sequence[Hashable] | None) -> pd.DataFrame:
+def _as_report(
+    data: pd.DataFrame, by: Hashable | Sequence[Hashable] | None, tz: Zone | None
+) -> pd.DataFrame:
     if "messages" in data.columns:
         report = data.copy()
         for name in OUTCOMES:
             if name not in report.columns:
                 report[name] = 0
         return report
-    return delivery_report(data, by=by)
+    return delivery_report(data, by=by, tz=tz)
 
 
 def _group_columns(report: pd.DataFrame, by: Hashable | Sequence[Hashable] | None) -> list[str]:
     if by is None:
-        return [str(column) for column in report.columns if column not in REPORT_COLUMNS]
+        return [str(column) for column in report.columns if column not in VALUE_COLUMNS]
     names = [by] if isinstance(by, str) or not isinstance(by, Sequence) else list(by)
     return [str(name) for name in names]
 
@@ -106,7 +109,12 @@ def _bar_labels(report: pd.DataFrame, columns: list[str]) -> list[str]:
     if not columns:
         return ["all messages"] * len(report)
     return [
-        " · ".join(_format_key(value) for value in row)
+        " · ".join(
+            f"{int(value):02d}:00"
+            if name == SEND_HOUR and not pd.isna(value)
+            else _format_key(value)
+            for name, value in zip(columns, row, strict=True)
+        )
         for row in report[columns].itertuples(index=False, name=None)
     ]
 
@@ -139,6 +147,7 @@ def plot_delivery(
     by: Hashable | Sequence[Hashable] | None = None,
     *,
     ax: Axes | None = None,
+    tz: Zone | None = None,
 ) -> Figure:
     """Draw delivery outcomes as one 100% stacked horizontal bar per group.
 
@@ -152,6 +161,9 @@ def plot_delivery(
         the bars (default: every column that is not a count).
     ax : matplotlib.axes.Axes, optional
         Draw into this axes instead of a new figure.
+    tz : str or tzinfo, optional
+        For a status frame grouped by ``send_date`` or ``send_hour``: the zone of those
+        keys (default: the machine's own). ``by="send_hour"`` draws delivery by hour of day.
 
     Returns
     -------
@@ -168,7 +180,7 @@ def plot_delivery(
     >>> [label.get_text() for label in fig.axes[0].get_yticklabels()]
     ['a', 'b']
     """
-    report = _as_report(report_or_statuses, by)
+    report = _as_report(report_or_statuses, by, tz)
     columns = _group_columns(report, by)
     missing = [column for column in [*columns, *COUNT_COLUMNS] if column not in report.columns]
     if missing:
@@ -260,8 +272,8 @@ def plot_delivery(
         fontweight="bold",
     )
     ax.set_xlabel(
-        "share of messages\n"
-        "delivery rate = delivered ÷ (delivered + not delivered + expired + partly delivered)",
+        "share of messages (the green share is the reach rate: delivered ÷ messages)\n"
+        "delivery rate = delivered ÷ (delivered + not delivered + expired + no status)",
         fontsize=9,
     )
     ax.set_ylabel(" · ".join(columns) if columns else "")

@@ -26,6 +26,7 @@ import pandas as pd
 
 from ._campaign import attach
 from ._client import Client
+from ._cost import estimate_cost, sms_parts
 from ._dispatch import dispatch
 from ._exceptions import JournalMismatchError
 from ._interrupts import deferred_interrupts
@@ -39,6 +40,7 @@ from ._plan import (
 from ._policy import RateLimiter, StopRules, Tally, parse_rate
 from ._prepare import Prepared, prepare, result_frame
 from ._progress import progress_bar
+from ._time import TIME_DTYPE
 from .journal import (
     JournalRequest,
     JournalSpec,
@@ -206,6 +208,8 @@ def send(
     max_unknown_in_a_row: int = 5,
     region: str = "RU",
     durable: bool = True,
+    price_sms: float | None = None,
+    price_viber: float | None = None,
 ) -> pd.DataFrame:
     """Validate, plan and send a message frame; return it with each row's outcome.
 
@@ -249,13 +253,20 @@ def send(
         Country for phones written without a country code.
     durable : bool
         Sync every journal commit to disk (safe against power loss; a little slower).
+    price_sms, price_viber : float, optional
+        Price of one SMS part and of one Viber message: the result gets ``cost`` and
+        ``max_cost``.
 
     Returns
     -------
     pandas.DataFrame
         Your rows in order with ``phone`` normalised (original in ``phone_raw``),
         ``request_id``, ``message_id``, ``send_state`` (``sent``, ``failed``, ``unknown``,
-        ``skipped``, ``planned``), ``send_error`` and ``sent_at`` (UTC).
+        ``skipped``, ``planned``), ``send_error``, ``sent_at`` (``datetime64[ms, UTC]``),
+        ``is_final`` (true for rows that can never get a status: ``failed``, ``skipped``,
+        ``unknown``), ``sms_parts`` and, when a price is given, ``cost`` (each row's first
+        channel) and ``max_cost`` (every channel of its cascade), 0 for ``failed`` and
+        ``skipped`` rows.
 
     Raises
     ------
@@ -300,11 +311,12 @@ def send(
         part = _renumbered(part, first_number)
         return part, _journal_requests(prepared, part)
 
+    prices = {"price_sms": price_sms, "price_viber": price_viber}
     store, automatic = _open(
         journal, prepared, client, extend=extend, dry_run=dry_run, durable=durable
     )
     if store is None:
-        return _assemble(prepared, plan, None)
+        return _assemble(prepared, plan, None, prices=prices)
     try:
         bound = client is not None and journal is not False
         try:
@@ -326,7 +338,7 @@ def send(
                 "journal file of their own)"
             ) from None
         if dry_run:
-            return _assemble(prepared, plan, store.rows(), attached.positions)
+            return _assemble(prepared, plan, store.rows(), attached.positions, prices=prices)
         assert client is not None
         recovered = store.recover()
         if recovered:
@@ -341,7 +353,9 @@ def send(
         )
         if tally.stopped:
             logger.warning("sending stopped early: %s", tally.stopped)
-        out = _assemble(prepared, plan, store.rows(), attached.positions, stopped=tally.stopped)
+        out = _assemble(
+            prepared, plan, store.rows(), attached.positions, tally.stopped, prices=prices
+        )
         if journal is not False:
             out.attrs["journal"] = store.location
         return out
@@ -407,6 +421,8 @@ def _assemble(
     rows: pd.DataFrame | None,
     positions: np.ndarray | None = None,
     stopped: str | None = None,
+    *,
+    prices: dict[str, float | None],
 ) -> pd.DataFrame:
     n = len(prepared.display)
     if rows is None:
@@ -416,7 +432,8 @@ def _assemble(
                 "message_id": pd.Series(pd.NA, index=range(n), dtype="str"),
                 "send_state": plan["send_state"].astype("str"),
                 "send_error": plan["send_error"].astype("str"),
-                "sent_at": pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns, UTC]"),
+                "sent_at": pd.Series(pd.NaT, index=range(n), dtype=TIME_DTYPE),
+                "is_final": (plan["send_state"] == "skipped").to_numpy(dtype=bool),
             }
         )
     else:
@@ -426,4 +443,8 @@ def _assemble(
             outcome.loc[still, "send_error"] = (
                 f"not sent: sending stopped early ({stopped}); send again to resume"
             )
-    return result_frame(prepared, outcome)
+    outcome["sms_parts"] = sms_parts(prepared.display).to_numpy()
+    out = result_frame(prepared, outcome)
+    if any(price is not None for price in prices.values()):
+        out = estimate_cost(out, **prices)
+    return out

@@ -52,7 +52,9 @@ __all__ = [
 #: The column that names each recipient's zone.
 TIMEZONE_COLUMN: Final = "timezone"
 _CLOCK_RE: Final = re.compile(r"\s*([01]?[0-9]|2[0-3])[:.]([0-5][0-9])\s*")
-_OFFSET_RE: Final = re.compile(r"\s*(?:UTC|GMT)?\s*([+-])\s*([0-9]{1,2})(?::?([0-5][0-9]))?\s*", re.I)
+_OFFSET_RE: Final = re.compile(
+    r"\s*(?:UTC|GMT)?\s*([+-])\s*([0-9]{1,2})(?::?([0-5][0-9]))?\s*", re.I
+)
 
 
 def _problem(column: str, rule: str, value: object) -> ValidationError:
@@ -247,7 +249,8 @@ def row_zones(frame: pd.DataFrame, phones: pd.Series, tz: tzinfo) -> pd.Series:
         bad = values[values.map(lambda text: parsed[text] is None)]
         if len(bad):
             raise _bad_cells(bad)
-        names[given] = values.map(lambda text: zone_name(parsed[text]))  # type: ignore[arg-type]
+        canonical = {text: zone_name(tz) for text, tz in parsed.items() if tz is not None}
+        names[given] = values.map(canonical)
     missing = names.isna().to_numpy()
     if missing.any():
         unique = pd.unique(phones[missing].astype(object).to_numpy())

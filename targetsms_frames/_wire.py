@@ -41,7 +41,7 @@ from ._exceptions import (
     UnexpectedReplyError,
 )
 from ._facts import (
-    ACCOUNT_WORDS,
+    CREDENTIAL_WORDS,
     DEFAULT_BASE_URL,
     DUPLICATE_TEXT,
     ERRORS,
@@ -64,6 +64,7 @@ __all__ = [
     "classify_error",
     "encode_query",
     "is_final_status",
+    "is_status_word",
     "parse_send_reply",
     "parse_status_reply",
     "password_forms",
@@ -95,6 +96,7 @@ _LONG_NUMBER_RE: Final = re.compile(r"[0-9]{7}")
 _MARKUP_RE: Final = re.compile(r"<\s*[a-zA-Z!/?]")
 _HEX_RE: Final = re.compile(r"%[0-9A-F]{2}")
 _PASSWORD_VALUE_RE: Final = re.compile(r"(password=)(?!\*\*\*(?:[&\s'\"]|$))[^&\s'\"]*")
+_STATUS_WORD_RE: Final = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
 def quote_value(value: str) -> str:
@@ -258,7 +260,7 @@ def _refusal(text: str, raw: str, url: str | None) -> ProviderError:
     request may have been processed.
     """
     known = text in ERROR_TEXTS
-    errorlike = _ERRORLIKE_RE.search(text) or ACCOUNT_WORDS.search(text)
+    errorlike = _ERRORLIKE_RE.search(text) or CREDENTIAL_WORDS.search(text)
     if not known and (not errorlike or _LONG_NUMBER_RE.search(text)):
         raise UnexpectedReplyError(
             "the provider's reply is neither message IDs nor an error text",
@@ -282,7 +284,7 @@ def classify_error(text: str, *, url: str | None = None) -> ProviderError:
     'AccountError'
     """
     cls = ERROR_TEXTS.get(text.strip(), ProviderError)
-    if cls is ProviderError and ACCOUNT_WORDS.search(text):
+    if cls is ProviderError and CREDENTIAL_WORDS.search(text):
         cls = AccountError
     err = cls(text, url=url)
     if text.strip().startswith(HELD_PREFIX):
@@ -351,6 +353,15 @@ def parse_status_reply(body: str, *, url: str | None = None) -> str:
     'seen_by_robot'
     """
     text = _check_readable(body, url)
-    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", text):
+    if is_status_word(text):
         return text
     raise _refusal(text, body, url)
+
+
+def is_status_word(text: str) -> bool:
+    """Whether ``text`` reads as a status word (one Latin word), not as an error text.
+
+    >>> is_status_word("partly_deliver"), is_status_word("Сообщение не найдено.")
+    (True, False)
+    """
+    return _STATUS_WORD_RE.fullmatch(text) is not None

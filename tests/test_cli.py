@@ -65,7 +65,10 @@ def run(*args: str | Path) -> Result:
 
 def send_args(tables: tuple[Path, Path], journal: Path) -> list[str | Path]:
     recipients, templates = tables
-    return ["send", recipients, "--templates", templates, "--journal", journal, "--no-progress"]
+    return [
+        *("send", recipients, "--templates", templates, "--journal", journal),
+        *("--no-progress", "--yes"),
+    ]
 
 
 def assert_one_line_error(result: Result, *words: str) -> None:
@@ -90,7 +93,7 @@ def test_send_in_sandbox_writes_a_journal_that_report_reads(
     assert "sent" in sent.stdout and "skipped" in sent.stdout
     states = tsf.read_journal(journal)["send_state"].value_counts().to_dict()
     assert states == {"sent": 4, "skipped": 1}
-    results = pd.read_csv(tmp_path / "results.csv", dtype=str)
+    results = pd.read_csv(tmp_path / "results.csv", dtype=str, sep=";", encoding="utf-8-sig")
     assert list(results["customer_id"]) == ["C1", "C2", "C3", "C4", "C5"]
 
     report = run(
@@ -107,7 +110,7 @@ def test_send_in_sandbox_writes_a_journal_that_report_reads(
     assert report.exit_code == 0, report.output
     assert "segment" in report.stdout and "vip" in report.stdout
     expected = tsf.delivery_report(tsf.read_journal(journal), "segment")
-    written = pd.read_excel(tmp_path / "report.xlsx")
+    written = pd.read_excel(tmp_path / "report.xlsx", sheet_name="report")
     assert written["messages"].tolist() == expected["messages"].tolist()
     assert (tmp_path / "delivery.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -261,6 +264,29 @@ def test_status_polls_a_campaign_sent_to_a_sandbox_server(
     for word in sent_rows["status"].unique():
         assert word in status.stdout
     assert (tmp_path / "statuses.csv").exists()
+
+
+@pytest.mark.socket
+@pytest.mark.timeout(60)
+def test_status_until_final_ends_and_names_the_ids_the_provider_does_not_know(
+    tables: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server_url: str
+) -> None:
+    journal = tmp_path / "rehearsal.sqlite"
+    assert run(*send_args(tables, journal), "--sandbox").exit_code == 0
+    monkeypatch.setenv("TARGETSMS_LOGIN", "shop")
+    monkeypatch.setenv("TARGETSMS_PASSWORD", PASSWORD)
+
+    # the server's sandbox never issued the IDs the in-process one did
+    status = run("status", "-j", journal, "--base-url", server_url, "--until-final")
+
+    assert status.exit_code == 0, status.output
+    assert "the provider does not know 4 message ID(s)" in status.stdout
+    frame = tsf.read_journal(journal)
+    for mid in frame.loc[frame["send_state"] == "sent", "message_id"]:
+        assert f"message_id {mid}" in status.stdout
+    assert (frame.loc[frame["send_state"] == "sent", "status"] == "Сообщение не найдено.").all()
+    again = run("status", "-j", journal, "--base-url", server_url, "--until-final")
+    assert again.exit_code == 0 and "does not know 4" in again.stdout
 
 
 @pytest.mark.socket

@@ -50,6 +50,7 @@ def _send(recipients: Path, journal: Path, env: dict[str, str]) -> subprocess.Po
             "--concurrency",
             str(CONCURRENCY),
             "--no-progress",
+            "--yes",
         ],
         env=env,
         stdout=subprocess.PIPE,

@@ -32,7 +32,7 @@ def test_demo_writes_a_workbook_and_a_chart_with_every_status_final(
 
     assert produced["excel"] == tmp_path / "out" / "results.xlsx"
     book = openpyxl.load_workbook(produced["excel"], read_only=True)
-    assert book.sheetnames == ["results", "by template", "by segment"]
+    assert book.sheetnames == ["campaign", "results", "by template", "by segment"]
     assert produced["plot"].read_bytes()[:8] == PNG
 
     results = produced["results"]

@@ -88,7 +88,7 @@ def test_extra_text_columns_can_be_named(tmp_path: Path) -> None:
 
 
 def test_timestamps_are_naive_utc_datetimes(tmp_path: Path) -> None:
-    path = write_excel({"r": results()}, tmp_path / "c.xlsx")
+    path = write_excel({"r": results()}, tmp_path / "c.xlsx", tz="UTC")
     worksheet = sheet(path, "r")
 
     cells = column(worksheet, "sent_at")
@@ -101,6 +101,19 @@ def test_timestamps_are_naive_utc_datetimes(tmp_path: Path) -> None:
     header = worksheet.cell(row=1, column=5)
     assert header.value == "sent_at"
     assert header.comment is not None and "UTC" in header.comment.text
+
+
+def test_timestamps_are_written_in_the_zone_asked_for_and_the_header_names_it(
+    tmp_path: Path,
+) -> None:
+    path = write_excel({"r": results()}, tmp_path / "c.xlsx", tz="Asia/Yekaterinburg")
+    worksheet = sheet(path, "r")
+
+    cells = column(worksheet, "sent_at")
+    assert cells[0].value == dt.datetime(2024, 5, 1, 14, 0)
+    assert cells[2].value == dt.datetime(2024, 5, 2, 13, 30, 15)
+    header = worksheet.cell(row=1, column=5)
+    assert header.comment is not None and "Asia/Yekaterinburg" in header.comment.text
 
 
 def test_report_dates_are_excel_dates(tmp_path: Path) -> None:

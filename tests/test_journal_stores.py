@@ -222,20 +222,21 @@ def test_an_extension_appends_rows_requests_and_a_version(store: JournalStore) -
 
 def test_statuses_are_stored_per_row(store: JournalStore) -> None:
     store.record_statuses(
-        [(0, "deliver", "2026-12-03T10:00:00.000+00:00", 1.5), (3, "send", None, 2.5)]
+        [(0, "deliver", "2026-12-03T10:00:00.000+00:00", 1.5, None), (3, "send", None, 2.5, "x")]
     )
     rows = store.rows()
     assert rows.loc[0, "status"] == "deliver" and rows.loc[3, "checked_at"] == 2.5
+    assert rows.loc[3, "status_error"] == "x"
 
 
 def test_ctrl_c_inside_a_transaction_commits_it_whole(store: JournalStore) -> None:
     with pytest.raises(KeyboardInterrupt), store.transaction():
-        store.record_statuses([(0, "deliver", None, 1.0)])
+        store.record_statuses([(0, "deliver", None, 1.0, None)])
         os.kill(os.getpid(), signal.SIGINT)
-        store.record_statuses([(1, "deliver", None, 1.0)])
+        store.record_statuses([(1, "deliver", None, 1.0, None)])
     assert store.rows().loc[[0, 1], "status"].tolist() == ["deliver", "deliver"]
     with pytest.raises(ValueError), store.transaction():
-        store.record_statuses([(2, "deliver", None, 1.0)])
+        store.record_statuses([(2, "deliver", None, 1.0, None)])
         raise ValueError
     assert pd.isna(store.rows().loc[2, "status"])
 

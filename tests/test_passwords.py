@@ -232,6 +232,7 @@ def test_the_command_line_shows_no_password(
                     "--out",
                     str(tmp_path / "r.csv"),
                     "--no-progress",
+                    "--yes",
                 ],
             ),
             CliRunner().invoke(app, ["status", "--journal", str(journal)]),

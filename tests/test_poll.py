@@ -109,7 +109,7 @@ def test_an_unknown_status_word_is_final_and_kept_verbatim(
     assert int(report["other_final"].iloc[0]) == 2
 
 
-def test_an_error_text_for_one_id_leaves_it_open_for_the_next_round(
+def test_a_refusal_for_one_id_is_that_rows_final_answer(
     make_messages: Callable[..., pd.DataFrame], clock: tsf.ManualClock
 ) -> None:
     def reply(request: httpx.Request) -> httpx.Response:
@@ -122,7 +122,8 @@ def test_an_error_text_for_one_id_leaves_it_open_for_the_next_round(
     client = tsf.Client("shop", "pw", transport=httpx.MockTransport(reply), clock=clock)
     sent = tsf.send(make_messages(2, texts=1), client, progress=False)
     out = tsf.poll_statuses(sent, client, progress=False)
-    assert pd.isna(out.loc[0, "status"]) and out.loc[1, "status"] == "deliver"
+    assert out["status"].tolist() == ["Сообщение не найдено.", "deliver"]
+    assert out["is_final"].all()
 
 
 def test_a_journal_of_other_rows_is_refused(

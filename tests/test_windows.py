@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 import pandas as pd
 import pytest
@@ -77,7 +77,12 @@ def test_zones_by_name_or_offset() -> None:
         # 19:00 UTC: 22:00 Moscow, closed: tomorrow 09:00 Moscow = 06:00 UTC
         (_utc(2026, 12, 3, 19), "Europe/Moscow", _utc(2026, 12, 4, 6), _utc(2026, 12, 4, 18)),
         # Kaliningrad (UTC+2) at 06:30 UTC is 08:30: opens at 07:00 UTC
-        (_utc(2026, 12, 3, 6, 30), "Europe/Kaliningrad", _utc(2026, 12, 3, 7), _utc(2026, 12, 3, 19)),
+        (
+            _utc(2026, 12, 3, 6, 30),
+            "Europe/Kaliningrad",
+            _utc(2026, 12, 3, 7),
+            _utc(2026, 12, 3, 19),
+        ),
         # Kamchatka (UTC+12) at 16:00 UTC is 04:00: opens at 21:00 UTC
         (_utc(2026, 12, 3, 16), "Asia/Kamchatka", _utc(2026, 12, 3, 21), _utc(2026, 12, 4, 9)),
     ],
@@ -154,15 +159,16 @@ def test_start_at_is_read_in_the_campaign_zone_and_delays_every_row() -> None:
     moscow = zone("Europe/Moscow")
     start = parse_start_at("2026-12-04 10:00", moscow)
     assert start == _utc(2026, 12, 4, 7)
-    assert parse_start_at(datetime(2026, 12, 4, 10, tzinfo=timezone.utc), moscow) == _utc(
-        2026, 12, 4, 10
-    )
+    assert parse_start_at(datetime(2026, 12, 4, 10, tzinfo=UTC), moscow) == _utc(2026, 12, 4, 10)
     with pytest.raises(tsf.ValidationError, match="start_at"):
         parse_start_at("tomorrow-ish", moscow)
     zones = pd.Series(["Europe/Moscow", "Asia/Vladivostok"])
     opens, closes = not_before(zones, DAY, _utc(2026, 12, 3, 12), start)
     # never before start_at, in preview as in send
-    assert opens.tolist() == [pd.Timestamp(_utc(2026, 12, 4, 7)), pd.Timestamp(_utc(2026, 12, 4, 7))]
+    assert opens.tolist() == [
+        pd.Timestamp(_utc(2026, 12, 4, 7)),
+        pd.Timestamp(_utc(2026, 12, 4, 7)),
+    ]
     assert closes.tolist()[1] == pd.Timestamp(_utc(2026, 12, 4, 11))
     only_start, none = not_before(zones, None, _utc(2026, 12, 3, 12), start)
     assert only_start.tolist() == [pd.Timestamp(start)] * 2 and none.isna().all()

@@ -529,7 +529,7 @@ def test_error_classes_of_selected_texts() -> None:
         "Неправильный пароль",
         "error: wrong login",
         "Invalid password",
-        "Учетная запись отключена.",
+        "Ошибка аутентификации.",
     ],
 )
 def test_an_unknown_refusal_about_the_login_or_password_concerns_the_account(text: str) -> None:

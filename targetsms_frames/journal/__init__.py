@@ -37,6 +37,7 @@ from .sqlite import SQLiteJournal
 
 __all__ = [
     "INTERRUPTED",
+    "NEVER_A_STATUS",
     "Binding",
     "CampaignRecord",
     "JournalRequest",
@@ -103,20 +104,29 @@ def open_journal(spec: JournalSpec, *, durable: bool = True) -> JournalStore:
     return SQLiteJournal.open(Path(spec), durable=durable)
 
 
+#: Send states of rows that can never get a status: no message ID to ask about.
+NEVER_A_STATUS = ("failed", "skipped", "unknown")
+
+
 def send_outcome(rows: pd.DataFrame, positions: np.ndarray | None = None) -> pd.DataFrame:
     """The send columns of journal rows, in the order of ``positions`` (default: all).
 
-    Returns ``request_id``, ``message_id``, ``send_state``, ``send_error``, ``sent_at``
-    with a default integer index.
+    Returns ``request_id``, ``message_id``, ``send_state``, ``send_error``, ``sent_at`` and
+    ``is_final`` (true for rows that can never get a status: ``failed``, ``skipped``,
+    ``unknown``; polling sets it for the others), with a default integer index.
     """
+    from .._time import utc_times
+
     if positions is not None:
         rows = rows.reindex(positions)
+    state = rows["send_state"].astype("str")
     return pd.DataFrame(
         {
             "request_id": rows["request_id"].astype("str"),
             "message_id": rows["message_id"].astype("str"),
-            "send_state": rows["send_state"].astype("str"),
+            "send_state": state,
             "send_error": rows["send_error"].astype("str"),
-            "sent_at": pd.to_datetime(rows["sent_at"], utc=True, format="ISO8601"),
+            "sent_at": utc_times(rows["sent_at"]),
+            "is_final": state.isin(NEVER_A_STATUS).to_numpy(dtype=bool),
         }
     ).reset_index(drop=True)

@@ -76,7 +76,8 @@ CREATE TABLE IF NOT EXISTS rows (
     status TEXT,
     status_at TEXT,
     checked_at {real},
-    msg_key TEXT
+    msg_key TEXT,
+    status_error TEXT
 );
 CREATE TABLE IF NOT EXISTS senders (
     sender_id TEXT PRIMARY KEY,
@@ -93,7 +94,7 @@ CREATE INDEX IF NOT EXISTS requests_state ON requests (state, seq);
 _CHUNK: Final = 500  # bound parameters per statement
 _ROW_COLUMNS: Final = (
     "pos, request_id, phone, send_state, send_error, message_id, sent_at, status, status_at, "
-    "checked_at, msg_key"
+    "checked_at, msg_key, status_error"
 )
 REQUEST_COLUMNS: Final = (
     "request_id, params, phones, positions, url_length, not_before, seq, error_kind, zone"
@@ -435,9 +436,8 @@ class SQLJournal:
         where = "state='planned'"
         args: list[Any] = []
         if due_by is not None:
-            where += (
-                " AND (not_before IS NULL OR not_before <= ?) AND (not_after IS NULL OR not_after > ?)"
-            )
+            where += " AND (not_before IS NULL OR not_before <= ?)"
+            where += " AND (not_after IS NULL OR not_after > ?)"
             args += [due_by, due_by]
         if exclude:
             where += f" AND request_id NOT IN ({','.join('?' * len(exclude))})"
@@ -604,10 +604,15 @@ class SQLJournal:
             )
 
     # -- statuses -----------------------------------------------------------------------------
-    def record_statuses(self, updates: Iterable[tuple[int, str | None, str | None, float]]) -> None:
-        """Store ``(pos, status, status_at, checked_at)`` tuples in one transaction."""
+    def record_statuses(
+        self, updates: Iterable[tuple[int, str | None, str | None, float, str | None]]
+    ) -> None:
+        """Store ``(pos, status, status_at, checked_at, status_error)`` in one transaction.
+
+        ``status_error`` is the last check's error while the row has no clear answer.
+        """
         with self.transaction():
             self._executemany(
-                "UPDATE rows SET status=?, status_at=?, checked_at=? WHERE pos=?",
-                ((status, at, checked, pos) for pos, status, at, checked in updates),
+                "UPDATE rows SET status=?, status_at=?, checked_at=?, status_error=? WHERE pos=?",
+                ((status, at, checked, error, pos) for pos, status, at, checked, error in updates),
             )

@@ -326,8 +326,10 @@ class JournalStore(Protocol):
         ...
 
     # -- statuses ---------------------------------------------------------------------------
-    def record_statuses(self, updates: Iterable[tuple[int, str | None, str | None, float]]) -> None:
-        """Store ``(pos, status, status_at, checked_at)`` tuples in one transaction."""
+    def record_statuses(
+        self, updates: Iterable[tuple[int, str | None, str | None, float, str | None]]
+    ) -> None:
+        """Store ``(pos, status, status_at, checked_at, status_error)`` in one transaction."""
         ...
 
 

@@ -49,6 +49,7 @@ _UPGRADE_1: Final = (
     "ALTER TABLE requests ADD COLUMN zone TEXT",
     "ALTER TABLE requests ADD COLUMN owner TEXT",
     "ALTER TABLE rows ADD COLUMN msg_key TEXT",
+    "ALTER TABLE rows ADD COLUMN status_error TEXT",
 )
 
 
