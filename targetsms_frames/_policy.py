@@ -37,7 +37,8 @@ from typing import Final
 
 from ._clock import Clock, Sleep
 from ._outcome import Decision
-from ._windows import Window, interval, zone, zone_name
+from ._time import zone, zone_key
+from ._windows import Window, interval
 from .journal import JournalStore
 
 __all__ = ["RateLimiter", "SendSchedule", "StopRules", "Tally", "parse_rate"]
@@ -253,7 +254,7 @@ class SendSchedule:
         zones = [name for name, (a, _) in times.items() if a == first]
         rows = sum(counts[name] for name in zones)
         local = first.astimezone(zone(zones[0]) if zones[0] else self.tz)
-        where = zones[0] or zone_name(self.tz)
+        where = zones[0] or zone_key(self.tz)
         self.waiting_for = (
             f"{rows:,} waiting for {local:%H:%M} {where}, in {_duration(first - now)}"
         )

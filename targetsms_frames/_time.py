@@ -20,16 +20,19 @@ Timestamp('2024-05-01 09:00:00+0000', tz='UTC')
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import zoneinfo
 from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 from dateutil.tz import tzlocal
 
-from ._exceptions import ConfigurationError
+from ._exceptions import ValidationError
 
 __all__ = [
     "RESOLUTION",
@@ -37,15 +40,20 @@ __all__ = [
     "epoch_seconds",
     "iso_utc",
     "local_times",
+    "local_zone",
+    "parse_zone",
     "utc_times",
     "zone",
+    "zone_key",
     "zone_name",
 ]
 
 #: The one resolution of every time column.
 RESOLUTION: Final = "ms"
 TIME_DTYPE: Final = pd.DatetimeTZDtype(unit=RESOLUTION, tz="UTC")
-_OFFSET_RE: Final = re.compile(r"([+-])(\d{1,2}):?(\d{2})?")
+_OFFSET_RE: Final = re.compile(
+    r"\s*(?:UTC|GMT)?\s*([+-])\s*([0-9]{1,2})(?::?([0-5][0-9]))?\s*", re.IGNORECASE
+)
 
 Zone = dt.tzinfo | str
 
@@ -94,34 +102,89 @@ def epoch_seconds(times: pd.Series) -> np.ndarray:
     return np.where(utc.isna().to_numpy(), np.nan, values)
 
 
-def zone(tz: Zone | None) -> Zone:
-    """The zone to show times in: ``tz`` checked, or the machine's own zone for ``None``.
+@lru_cache(maxsize=512)
+def parse_zone(text: str) -> dt.tzinfo | None:
+    """A zone from an IANA name (``Europe/Moscow``, ``UTC``) or a UTC offset (``+05:00``,
+    ``UTC+5``, ``GMT-3:30``); ``None`` when ``text`` is neither.
 
-    ``tz`` is an IANA name (``Europe/Moscow``), ``UTC``, a UTC offset (``+05:00``) or a
-    ``tzinfo``.
+    >>> parse_zone("Asia/Yekaterinburg"), parse_zone("UTC+5"), parse_zone("Moscow")
+    (zoneinfo.ZoneInfo(key='Asia/Yekaterinburg'), datetime.timezone(datetime.timedelta(seconds=18000), '+05:00'), None)
+    """  # noqa: E501
+    match = _OFFSET_RE.fullmatch(text)
+    if match is not None:
+        sign, hours, minutes = match.groups()
+        offset = dt.timedelta(hours=int(hours), minutes=int(minutes or 0))
+        if offset > dt.timedelta(hours=14):
+            return None
+        offset = offset if sign == "+" else -offset
+        return dt.timezone(offset, _offset_name(offset))
+    name = text.strip()
+    if not name or name.startswith(("/", ".")) or ".." in name:
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+def _offset_name(offset: dt.timedelta) -> str:
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def local_zone() -> dt.tzinfo:
+    """This machine's zone: ``$TZ``, else ``/etc/localtime``, else the system's local time."""
+    for candidate in (os.environ.get("TZ", "").lstrip(":"), _localtime_key()):
+        if candidate:
+            found = parse_zone(candidate)
+            if found is not None:
+                return found
+    local: dt.tzinfo = tzlocal()
+    return local
+
+
+def _localtime_key() -> str:
+    try:
+        target = str(Path("/etc/localtime").resolve())
+    except OSError:  # pragma: no cover - no such file (Windows)
+        return ""
+    marker = "zoneinfo/"
+    return target.split(marker, 1)[1] if marker in target else ""
+
+
+def zone(tz: Zone | None) -> dt.tzinfo:
+    """The zone ``tz`` names (an IANA name, ``UTC``, an offset, or a ``tzinfo``), or the
+    machine's own zone for ``None``; anything else is a ``ValidationError``.
 
     >>> zone("Asia/Yekaterinburg"), zone("+05:00")
-    ('Asia/Yekaterinburg', datetime.timezone(datetime.timedelta(seconds=18000)))
-    """
+    (zoneinfo.ZoneInfo(key='Asia/Yekaterinburg'), datetime.timezone(datetime.timedelta(seconds=18000), '+05:00'))
+    """  # noqa: E501
     if tz is None:
-        local: dt.tzinfo = tzlocal()
-        return local
+        return local_zone()
     if isinstance(tz, dt.tzinfo):
         return tz
-    text = str(tz).strip()
-    offset = _OFFSET_RE.fullmatch(text)
-    if offset:
-        sign, hours, minutes = offset.groups()
-        delta = dt.timedelta(hours=int(hours), minutes=int(minutes or 0))
-        return dt.timezone(-delta if sign == "-" else delta)
-    try:
-        zoneinfo.ZoneInfo(text)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ConfigurationError(
+    found = parse_zone(str(tz))
+    if found is None:
+        raise ValidationError(
             f"unknown time zone {tz!r}: use an IANA name such as 'Europe/Moscow', 'UTC', or an "
-            "offset such as '+03:00'"
-        ) from None
-    return text
+            "offset such as '+03:00'",
+            pd.DataFrame({"index": [pd.NA], "column": ["tz"], "rule": ["not a time zone"]}),
+        )
+    return found
+
+
+def zone_key(tz: dt.tzinfo) -> str:
+    """The zone as written in a journal: its IANA key, or its offset (``+05:00``).
+
+    >>> zone_key(zone("Asia/Yekaterinburg")), zone_key(zone("UTC+5"))
+    ('Asia/Yekaterinburg', '+05:00')
+    """
+    key = getattr(tz, "key", None)
+    if isinstance(key, str):
+        return key
+    offset = tz.utcoffset(dt.datetime.now())
+    return _offset_name(offset) if offset is not None else str(tz)
 
 
 def zone_name(tz: Zone | None) -> str:
@@ -131,11 +194,13 @@ def zone_name(tz: Zone | None) -> str:
     ('Europe/Moscow', 'UTC+03:00')
     """
     resolved = zone(tz)
-    if isinstance(resolved, str):
-        return resolved
+    key = getattr(resolved, "key", None)
+    if isinstance(key, str):
+        return key
     if isinstance(resolved, tzlocal):
         return f"local time ({resolved.tzname(dt.datetime.now())})"
-    return str(resolved.tzname(None))
+    offset = resolved.utcoffset(None)
+    return f"UTC{_offset_name(offset)}" if offset is not None else str(resolved)
 
 
 def local_times(values: pd.Series, tz: Zone | None) -> pd.Series:

@@ -21,32 +21,28 @@ Examples
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from functools import lru_cache
-from pathlib import Path
 from typing import Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
 
 from ._cells import blank_mask
 from ._exceptions import ValidationError
+from ._time import parse_zone as _parse_zone
+from ._time import zone, zone_key
 
 __all__ = [
     "TIMEZONE_COLUMN",
     "Window",
     "interval",
-    "local_zone",
     "parse_start_at",
     "phone_zones",
     "row_zones",
-    "zone",
-    "zone_name",
 ]
 
 #: The column that names each recipient's zone.
@@ -105,74 +101,6 @@ class Window:
 
     def __str__(self) -> str:
         return f"{self.start:%H:%M}-{self.end:%H:%M}"
-
-
-@lru_cache(maxsize=512)
-def _parse_zone(text: str) -> tzinfo | None:
-    match = _OFFSET_RE.fullmatch(text)
-    if match is not None:
-        sign, hours, minutes = match.groups()
-        offset = timedelta(hours=int(hours), minutes=int(minutes or 0))
-        if offset > timedelta(hours=14):
-            return None
-        offset = offset if sign == "+" else -offset
-        return timezone(offset, _offset_name(offset))
-    name = text.strip()
-    if not name or name.startswith(("/", ".")) or ".." in name:
-        return None
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return None
-
-
-def _offset_name(offset: timedelta) -> str:
-    minutes = int(offset.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-
-
-def zone(text: str | tzinfo) -> tzinfo:
-    """A zone from an IANA name or an offset (``+05:00``, ``UTC+5``); else ``ValidationError``.
-
-    >>> zone("Asia/Yekaterinburg"), zone("UTC+5")
-    (zoneinfo.ZoneInfo(key='Asia/Yekaterinburg'), datetime.timezone(datetime.timedelta(seconds=18000), '+05:00'))
-    """  # noqa: E501
-    if isinstance(text, tzinfo):
-        return text
-    found = _parse_zone(str(text))
-    if found is None:
-        raise _problem("tz", "not a time zone (an IANA name like Europe/Moscow, or +05:00)", text)
-    return found
-
-
-def zone_name(tz: tzinfo) -> str:
-    """The zone's name as written in the journal (IANA key or ``+05:00``)."""
-    key = getattr(tz, "key", None)
-    if isinstance(key, str):
-        return key
-    offset = tz.utcoffset(None)
-    return _offset_name(offset) if offset is not None else str(tz)
-
-
-def local_zone() -> tzinfo:
-    """This machine's zone: ``$TZ``, else ``/etc/localtime``, else its current UTC offset."""
-    for candidate in (os.environ.get("TZ", "").lstrip(":"), _localtime_key()):
-        if candidate:
-            found = _parse_zone(candidate)
-            if found is not None:
-                return found
-    offset = datetime.now().astimezone().utcoffset() or timedelta(0)
-    return timezone(offset, _offset_name(offset))
-
-
-def _localtime_key() -> str:
-    try:
-        target = str(Path("/etc/localtime").resolve())
-    except OSError:  # pragma: no cover - no such file (Windows)
-        return ""
-    marker = "zoneinfo/"
-    return target.split(marker, 1)[1] if marker in target else ""
 
 
 def interval(window: Window, tz: tzinfo, now: datetime) -> tuple[datetime, datetime]:
@@ -249,14 +177,14 @@ def row_zones(frame: pd.DataFrame, phones: pd.Series, tz: tzinfo) -> pd.Series:
         bad = values[values.map(lambda text: parsed[text] is None)]
         if len(bad):
             raise _bad_cells(bad)
-        canonical = {text: zone_name(tz) for text, tz in parsed.items() if tz is not None}
+        canonical = {text: zone_key(tz) for text, tz in parsed.items() if tz is not None}
         names[given] = values.map(canonical)
     missing = names.isna().to_numpy()
     if missing.any():
         unique = pd.unique(phones[missing].astype(object).to_numpy())
         found = dict(zip(unique, phone_zones(unique), strict=True))
         names[missing] = phones[missing].map(found)
-    return names.fillna(zone_name(tz)).astype(object)
+    return names.fillna(zone_key(tz)).astype(object)
 
 
 def _bad_cells(bad: pd.Series) -> ValidationError:
