@@ -55,10 +55,11 @@ from ._cli_output import (
 )
 from ._config import is_loopback
 from ._cost import estimate_cost
+from ._options import DEFAULT_CONCURRENCY, DEFAULT_RATE
 from ._poll import poll_statuses
 from ._preview import preview
 from ._report import delivery_report
-from ._send import DEFAULT_CONCURRENCY, DEFAULT_RATE, send
+from ._send import send
 from ._statuses import read_journal
 from ._summary import summarize
 

@@ -38,9 +38,9 @@ import pandas as pd
 
 from ._client import Client
 from ._exceptions import ProviderError
+from ._options import DEFAULT_CONCURRENCY, DEFAULT_RATE
 from ._pool import BoundedRunner, RateLimiter
 from ._progress import progress_bar
-from ._send import DEFAULT_CONCURRENCY, DEFAULT_RATE
 from ._status_check import SAME_TEXT_STOP, Streak, Verdict, judge
 from ._statuses import journal_frame, merge_journal, status_columns
 from ._time import epoch_seconds, iso_utc, local_times

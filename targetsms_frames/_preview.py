@@ -24,28 +24,24 @@ Campaign preview
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
+from typing import Any
+
 import pandas as pd
 
 from ._client import Client
 from ._cost import channel, estimate_cost
-from ._plan import DEFAULT_MAX_PHONES, DEFAULT_MAX_URL_LENGTH
+from ._options import SendOptions
+from ._planning import budget_for, campaign_zones, plan_campaign, schedule_columns
 from ._prepare import prepare, result_frame
-from ._send import budget_for, plan_campaign
 from ._sms import sms_info
 
 __all__ = ["estimate_cost", "preview"]
 
 
 def preview(
-    messages: pd.DataFrame,
-    client: Client | None = None,
-    *,
-    price_sms: float | None = None,
-    price_viber: float | None = None,
-    region: str = "RU",
-    max_url_length: int = DEFAULT_MAX_URL_LENGTH,
-    max_phones_per_request: int = DEFAULT_MAX_PHONES,
-    skip_duplicates: bool = True,
+    messages: pd.DataFrame, client: Client | None = None, **send_options: Any
 ) -> pd.DataFrame:
     """Show, per row, what :func:`send` would do, without touching the network.
 
@@ -55,11 +51,13 @@ def preview(
         A message frame (see :func:`render`).
     client : Client, optional
         Its credentials give exact URL lengths; without it the environment's are used, or a
-        safe allowance.
-    price_sms, price_viber : float, optional
-        Price of one SMS part and of one Viber message; adds ``cost`` and ``max_cost``.
-    region, max_url_length, max_phones_per_request, skip_duplicates
-        As for :func:`send`.
+        safe allowance. Its clock is "now" for send windows.
+    **send_options
+        Any option of :func:`send`: planning (``region``, ``max_url_length``,
+        ``max_phones_per_request``, ``skip_duplicates``), prices (``price_sms``,
+        ``price_viber``: ``cost`` and ``max_cost``), and the schedule (``window``, ``tz``,
+        ``start_at``: ``not_before`` and ``send_zone``). The plan is the one ``send`` would
+        make with the same options.
 
     Returns
     -------
@@ -80,14 +78,10 @@ def preview(
       sms_encoding  sms_parts sms_ucs2_chars  cost
     0        UCS-2          1         Цена«»   2.0
     """
-    prepared = prepare(messages, region=region)
-    plan = plan_campaign(
-        prepared,
-        budget_for(client),
-        max_url_length=max_url_length,
-        max_phones_per_request=max_phones_per_request,
-        skip_duplicates=skip_duplicates,
-    )
+    options = SendOptions.build(**send_options)
+    prepared = prepare(messages, region=options.region)
+    zones = campaign_zones(prepared, options)
+    plan = plan_campaign(prepared, budget_for(client), options, zones=zones)
     display = prepared.display
     texts = display["text_sms"] if "text_sms" in display else pd.Series(pd.NA, index=display.index)
     info = sms_info(texts.astype("str"))
@@ -96,17 +90,16 @@ def preview(
     viber = (
         display["text_viber"] if "text_viber" in display else pd.Series(pd.NA, index=display.index)
     )
-    outcome = pd.concat(
-        [
-            info,
-            pd.DataFrame({"viber_length": viber.astype("str").str.len().astype("Int64")}),
-            plan[
-                ["request_id", "url_length", "duplicate", "same_phone", "send_state", "send_error"]
-            ],
-        ],
-        axis=1,
-    )
-    out = result_frame(prepared, outcome)
-    if price_sms is not None or price_viber is not None:
-        out = estimate_cost(out, price_sms=price_sms, price_viber=price_viber)
+    parts = [
+        info,
+        pd.DataFrame({"viber_length": viber.astype("str").str.len().astype("Int64")}),
+        plan[["request_id", "url_length", "duplicate", "same_phone", "send_state", "send_error"]],
+    ]
+    if options.scheduled:
+        clock = client.clock if client is not None else time.time
+        now = datetime.fromtimestamp(clock(), UTC)
+        parts.append(schedule_columns(plan, zones, options, now))
+    out = result_frame(prepared, pd.concat(parts, axis=1))
+    if options.priced:
+        out = estimate_cost(out, **options.prices)
     return out

@@ -21,6 +21,7 @@ class Bar(Protocol):
 
     def update(self, n: float = 1) -> Any: ...
     def set_postfix(self, ordered_dict: Any = None, refresh: bool = True, **kwargs: Any) -> Any: ...
+    def set_description(self, desc: str | None = None, refresh: bool = True) -> Any: ...
 
 
 class _Silent:
@@ -28,6 +29,9 @@ class _Silent:
         return None
 
     def set_postfix(self, ordered_dict: Any = None, refresh: bool = True, **kwargs: Any) -> None:
+        return None
+
+    def set_description(self, desc: str | None = None, refresh: bool = True) -> None:
         return None
 
 

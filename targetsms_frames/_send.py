@@ -1,7 +1,8 @@
 """``send``: validate, plan, journal, then send each request at most once.
 
-The decision for each reply (and why nothing is ever sent twice) lives in :mod:`._outcome`;
-this module plans, journals and drives the requests.
+The decision for each reply (and why nothing is ever sent twice) lives in :mod:`._outcome`,
+the plan in :mod:`._planning`, when requests go in :mod:`._policy`, and the engine that drives
+them in :mod:`._dispatch`; this module puts a campaign into its journal and runs it.
 
 Examples
 --------
@@ -18,7 +19,7 @@ Examples
 from __future__ import annotations
 
 import logging
-import os
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 import numpy as np
@@ -30,17 +31,22 @@ from ._cost import estimate_cost, sms_parts
 from ._dispatch import dispatch
 from ._exceptions import JournalMismatchError
 from ._interrupts import deferred_interrupts
-from ._plan import (
-    DEFAULT_MAX_PHONES,
-    DEFAULT_MAX_URL_LENGTH,
-    UrlBudget,
-    iter_requests,
-    plan_requests,
+from ._options import DEFAULT_CONCURRENCY, DEFAULT_RATE, SendOptions
+from ._plan import DEFAULT_MAX_PHONES, DEFAULT_MAX_URL_LENGTH
+from ._planning import (
+    DUPLICATE_REASON,
+    budget_for,
+    campaign_zones,
+    journal_requests,
+    plan_campaign,
+    renumbered,
+    schedule_columns,
 )
-from ._policy import RateLimiter, StopRules, Tally, parse_rate
+from ._policy import RateLimiter, SendSchedule, StopRules, Tally
 from ._prepare import Prepared, prepare, result_frame
-from ._progress import progress_bar
+from ._progress import Bar, progress_bar
 from ._time import TIME_DTYPE
+from ._windows import Window
 from .journal import (
     JournalRequest,
     JournalSpec,
@@ -53,97 +59,16 @@ from .journal import exists as journal_exists
 from .journal.auto import find_related, journal_dir, journal_name
 from .journal.liveness import running
 
-__all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_RATE", "budget_for", "plan_campaign", "send"]
+__all__ = [
+    "DEFAULT_CONCURRENCY",
+    "DEFAULT_RATE",
+    "DUPLICATE_REASON",
+    "budget_for",
+    "plan_campaign",
+    "send",
+]
 
 logger = logging.getLogger("targetsms_frames")
-DEFAULT_CONCURRENCY = 16  # requests in flight at once
-DEFAULT_RATE = 500.0  # requests per second at most
-DUPLICATE_REASON = "duplicate of an earlier row (same phone and message)"
-
-
-def budget_for(client: Client | None) -> UrlBudget:
-    """URL overhead from the client's credentials, the environment's, or a safe allowance."""
-    if client is not None:
-        s = client._settings
-        return UrlBudget.for_credentials(s.base_url, s.login, s.password)
-    login, password = os.environ.get("TARGETSMS_LOGIN"), os.environ.get("TARGETSMS_PASSWORD")
-    base = os.environ.get("TARGETSMS_BASE_URL") or UrlBudget.allowance().base_url
-    if login and password:
-        return UrlBudget.for_credentials(base, login, password)
-    return UrlBudget.allowance(base)
-
-
-def plan_campaign(
-    prepared: Prepared,
-    budget: UrlBudget,
-    *,
-    max_url_length: int = DEFAULT_MAX_URL_LENGTH,
-    max_phones_per_request: int = DEFAULT_MAX_PHONES,
-    skip_duplicates: bool = True,
-    eligible: pd.Series | None = None,
-) -> pd.DataFrame:
-    """Per position: request_id, url_length, duplicate, same_phone, send_state, send_error.
-
-    ``eligible`` (a boolean mask by position) restricts planning to some of the valid rows;
-    the others come back ``skipped`` without a reason of their own.
-    """
-    n = len(prepared.display)
-    if n:
-        mask = prepared.valid if eligible is None else prepared.valid & eligible.to_numpy(bool)
-        full = plan_requests(
-            prepared.messages,
-            budget=budget,
-            max_url_length=max_url_length,
-            max_phones_per_request=max_phones_per_request,
-            skip_duplicates=skip_duplicates,
-            eligible=pd.Series(mask),
-        )
-    else:
-        na = pd.Series(pd.NA, index=range(n), dtype="str")
-        full = pd.DataFrame(
-            {"request_id": na, "url_length": na.astype("Int64"), "plan_error": na}
-            | {"duplicate": False, "same_phone": False}
-        )
-    planned = full["request_id"].notna()
-    duplicate = full["duplicate"].astype("boolean").fillna(False).astype(bool)
-    error = prepared.reject_reason.where(prepared.reject_reason.notna(), full["plan_error"])
-    error = error.astype("str").mask(duplicate & ~planned, DUPLICATE_REASON)
-    return pd.DataFrame(
-        {
-            "request_id": full["request_id"].astype("str"),
-            "url_length": full["url_length"].astype("Int64"),
-            "duplicate": duplicate,
-            "same_phone": full["same_phone"].astype("boolean").fillna(False).astype(bool),
-            "send_state": pd.Series(np.where(planned, "planned", "skipped"), dtype="str"),
-            "send_error": error.where(~planned),
-        }
-    )
-
-
-def _journal_requests(
-    prepared: Prepared, plan: pd.DataFrame, first_number: int = 1
-) -> list[JournalRequest]:
-    """The plan's requests, numbered from ``first_number`` (the plan numbers them from 1)."""
-    shift = first_number - 1
-    return [
-        JournalRequest(
-            r.request_id if not shift else f"R{int(r.request_id[1:]) + shift:06d}",
-            r.params,
-            r.phones,
-            r.positions,
-            r.url_length,
-        )
-        for r in iter_requests(prepared.messages, plan)
-    ]
-
-
-def _renumbered(plan: pd.DataFrame, first_number: int) -> pd.DataFrame:
-    if first_number == 1:
-        return plan
-    ids = plan["request_id"]
-    numbers = pd.to_numeric(ids.str.slice(1), errors="coerce") + (first_number - 1)
-    renamed = "R" + numbers.astype("Int64").astype("str").str.zfill(6)
-    return plan.assign(request_id=renamed.where(ids.notna()).astype("str"))
 
 
 def _auto_journal(prepared: Prepared, client: Client, extend: bool) -> tuple[Path, bool]:
@@ -199,6 +124,12 @@ def send(
     journal: JournalSpec | bool | None = None,
     dry_run: bool = False,
     extend: bool = False,
+    window: Window | str | tuple[str, str] | None = None,
+    tz: str | tzinfo | None = None,
+    wait: bool = True,
+    start_at: datetime | str | None = None,
+    price_sms: float | None = None,
+    price_viber: float | None = None,
     progress: bool = True,
     concurrency: int = DEFAULT_CONCURRENCY,
     rate: float | str | None = DEFAULT_RATE,
@@ -208,8 +139,6 @@ def send(
     max_unknown_in_a_row: int = 5,
     region: str = "RU",
     durable: bool = True,
-    price_sms: float | None = None,
-    price_viber: float | None = None,
 ) -> pd.DataFrame:
     """Validate, plan and send a message frame; return it with each row's outcome.
 
@@ -253,6 +182,22 @@ def send(
         Country for phones written without a country code.
     durable : bool
         Sync every journal commit to disk (safe against power loss; a little slower).
+    window : (str, str) or str, optional
+        Send each message only while its recipient's local time is inside this daily span,
+        e.g. ``("09:00", "21:00")``; ``("22:00", "06:00")`` runs across midnight. A
+        recipient's zone is its ``timezone`` cell (an IANA name like ``Asia/Yekaterinburg``,
+        or an offset like ``+05:00``), else its phone's where the number plan gives exactly
+        one zone, else ``tz``.
+    tz : str, optional
+        The campaign's zone (default: this machine's): for recipients with no zone of their
+        own, and for a ``start_at`` written without one.
+    wait : bool
+        With a window or ``start_at``: keep sending as windows open, one zone after another
+        (the progress bar says what it waits for). ``False``: send what may go now and
+        return, the rest ``planned``; a later ``send`` with the same journal sends what has
+        come due.
+    start_at : datetime or str, optional
+        Nothing goes before this moment (``"2026-12-04 10:00"`` is read in ``tz``).
     price_sms, price_viber : float, optional
         Price of one SMS part and of one Viber message: the result gets ``cost`` and
         ``max_cost``.
@@ -266,10 +211,14 @@ def send(
         ``is_final`` (true for rows that can never get a status: ``failed``, ``skipped``,
         ``unknown``), ``sms_parts`` and, when a price is given, ``cost`` (each row's first
         channel) and ``max_cost`` (every channel of its cascade), 0 for ``failed`` and
-        ``skipped`` rows.
+        ``skipped`` rows; with a window or ``start_at``, ``not_before`` (UTC: when a row
+        still to go may go) and, with a window, ``send_zone``.
 
     Raises
     ------
+    ValidationError
+        A bad ``window``, ``tz``, ``start_at`` or ``timezone`` cell (naming the row and the
+        value), before anything is sent.
     JournalMismatchError
         The journal holds another version of this campaign (the message says what changed;
         ``extend=True`` adds the new rows), or belongs to another endpoint or login.
@@ -294,29 +243,42 @@ def send(
             f"send needs a tsf.Client (it sends from a pool of threads), not "
             f"{type(client).__name__}"
         )
-    limiter_rate = parse_rate(rate)  # a bad rate is refused before anything happens
-    prepared = prepare(messages, region=region)
+    options = SendOptions.build(  # every option checked before anything happens
+        window=window,
+        tz=tz,
+        wait=wait,
+        start_at=start_at,
+        price_sms=price_sms,
+        price_viber=price_viber,
+        progress=progress,
+        concurrency=concurrency,
+        rate=rate,
+        max_url_length=max_url_length,
+        max_phones_per_request=max_phones_per_request,
+        skip_duplicates=skip_duplicates,
+        max_unknown_in_a_row=max_unknown_in_a_row,
+        region=region,
+        durable=durable,
+    )
+    prepared = prepare(messages, region=options.region)
+    zones = campaign_zones(prepared, options)
     if client is None and not dry_run:
         client = Client()
     budget = budget_for(client)
-    options = {
-        "max_url_length": max_url_length,
-        "max_phones_per_request": max_phones_per_request,
-        "skip_duplicates": skip_duplicates,
-    }
-    plan = plan_campaign(prepared, budget, **options)  # type: ignore[arg-type]
+    plan = plan_campaign(prepared, budget, options, zones=zones)
+    now = datetime.fromtimestamp(client.clock() if client is not None else 0, UTC)
+    schedule = schedule_columns(plan, zones, options, now) if options.scheduled else None
 
     def replan(eligible: pd.Series, first_number: int) -> tuple[pd.DataFrame, list[JournalRequest]]:
-        part = plan_campaign(prepared, budget, eligible=eligible, **options)  # type: ignore[arg-type]
-        part = _renumbered(part, first_number)
-        return part, _journal_requests(prepared, part)
+        part = plan_campaign(prepared, budget, options, eligible=eligible, zones=zones)
+        part = renumbered(part, first_number)
+        return part, journal_requests(prepared, part, zones)
 
-    prices = {"price_sms": price_sms, "price_viber": price_viber}
     store, automatic = _open(
-        journal, prepared, client, extend=extend, dry_run=dry_run, durable=durable
+        journal, prepared, client, extend=extend, dry_run=dry_run, durable=options.durable
     )
     if store is None:
-        return _assemble(prepared, plan, None, prices=prices)
+        return _assemble(prepared, plan, None, options=options, schedule=schedule)
     try:
         bound = client is not None and journal is not False
         try:
@@ -324,7 +286,7 @@ def send(
                 store,
                 prepared,
                 plan,
-                _journal_requests(prepared, plan),
+                journal_requests(prepared, plan, zones),
                 sent_by=(client.base_url, client.login) if bound and client else None,
                 extend=extend,
                 replan=replan,
@@ -337,8 +299,11 @@ def send(
                 "messages; to send them as a new campaign anyway, pass journal=False or a "
                 "journal file of their own)"
             ) from None
+        rows = store.rows
         if dry_run:
-            return _assemble(prepared, plan, store.rows(), attached.positions, prices=prices)
+            return _assemble(
+                prepared, plan, rows(), attached.positions, options=options, schedule=schedule
+            )
         assert client is not None
         recovered = store.recover()
         if recovered:
@@ -348,13 +313,17 @@ def send(
         pending = _pending_rows(store)
         if attached.how != "new" and journal is not False:
             _say_resumed(store, pending, automatic)
-        tally = _run(
-            store, client, pending, progress, concurrency, limiter_rate, max_unknown_in_a_row
-        )
+        tally = _run(store, client, pending, options)
         if tally.stopped:
             logger.warning("sending stopped early: %s", tally.stopped)
         out = _assemble(
-            prepared, plan, store.rows(), attached.positions, tally.stopped, prices=prices
+            prepared,
+            plan,
+            rows(),
+            attached.positions,
+            tally.stopped,
+            options=options,
+            schedule=schedule,
         )
         if journal is not False:
             out.attrs["journal"] = store.location
@@ -384,35 +353,50 @@ def _say_resumed(store: JournalStore, pending: int, automatic: bool) -> None:
         )
 
 
-def _run(
-    store: JournalStore,
-    client: Client,
-    pending: int,
-    progress: bool,
-    concurrency: int,
-    rate: float | None,
-    max_unknown_in_a_row: int,
-) -> Tally:
-    limiter = RateLimiter(rate, clock=client.clock, sleep=client.sleep)
-    rules = StopRules(max_unknown_in_a_row=max_unknown_in_a_row)
+def _run(store: JournalStore, client: Client, pending: int, options: SendOptions) -> Tally:
+    limiter = RateLimiter(options.rate, clock=client.clock, sleep=client.sleep)
+    rules = StopRules(max_unknown_in_a_row=options.max_unknown_in_a_row)
+    schedule = SendSchedule(
+        options.window, options.start_at, options.tz, client.clock, wait=options.wait
+    )
+    if options.scheduled:
+        schedule.apply(store)
     sender = store.register()
     try:
         with (
             running(sender.sender_id),
-            progress_bar(total=pending, enabled=progress and pending > 0, desc="sending") as bar,
+            progress_bar(
+                total=pending, enabled=options.progress and pending > 0, desc="sending"
+            ) as bar,
         ):
             return dispatch(
                 store,
                 sender,
                 client,
-                concurrency=concurrency,
+                concurrency=options.concurrency,
                 limiter=limiter,
                 rules=rules,
                 bar=bar,
+                due_by=client.clock if options.scheduled else lambda: None,
+                idle=(lambda: _wait_for(schedule, store, bar)) if options.scheduled else _never,
+                sleep=client.sleep,
             )
     finally:
         with deferred_interrupts():
             store.unregister(sender)
+
+
+def _never() -> None:
+    return None
+
+
+def _wait_for(schedule: SendSchedule, store: JournalStore, bar: Bar) -> float | None:
+    """What the engine does when nothing is due: the schedule says, the bar and log show it."""
+    pause = schedule.idle(store)
+    bar.set_description(schedule.waiting_for or "sending")
+    if schedule.waiting_for:
+        logger.info("%s", schedule.waiting_for)
+    return pause
 
 
 def _assemble(
@@ -422,7 +406,8 @@ def _assemble(
     positions: np.ndarray | None = None,
     stopped: str | None = None,
     *,
-    prices: dict[str, float | None],
+    options: SendOptions,
+    schedule: pd.DataFrame | None,
 ) -> pd.DataFrame:
     n = len(prepared.display)
     if rows is None:
@@ -444,7 +429,34 @@ def _assemble(
                 f"not sent: sending stopped early ({stopped}); send again to resume"
             )
     outcome["sms_parts"] = sms_parts(prepared.display).to_numpy()
+    if schedule is not None:
+        _add_schedule(outcome, schedule, waited=rows is not None and stopped is None)
     out = result_frame(prepared, outcome)
-    if any(price is not None for price in prices.values()):
-        out = estimate_cost(out, **prices)
+    if options.priced:
+        out = estimate_cost(out, **options.prices)
     return out
+
+
+def _add_schedule(outcome: pd.DataFrame, schedule: pd.DataFrame, *, waited: bool) -> None:
+    """``not_before`` (and ``send_zone``) for rows still to go; say why those still wait."""
+    planned = (outcome["send_state"] == "planned").to_numpy()
+    opens = schedule["not_before"].where(planned)
+    outcome["not_before"] = opens.to_numpy()
+    if "send_zone" in schedule:
+        outcome["send_zone"] = schedule["send_zone"].to_numpy()
+    if not waited or not planned.any():
+        return
+    zones = schedule.get("send_zone")
+    reasons = []
+    for i in np.flatnonzero(planned).tolist():
+        when = opens.iloc[i]
+        if pd.isna(when):
+            reasons.append(outcome["send_error"].iloc[i])
+            continue
+        where = "UTC" if zones is None else str(zones.iloc[i])
+        local = when.tz_convert("UTC" if zones is None else zones.iloc[i])
+        reasons.append(
+            f"not sent yet: it may go from {local:%Y-%m-%d %H:%M} {where}; send again with "
+            "the same journal then (or wait=True)"
+        )
+    outcome.loc[planned, "send_error"] = reasons

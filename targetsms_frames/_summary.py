@@ -28,8 +28,8 @@ from typing import Any, Final
 import pandas as pd
 
 from ._cost import FREE_STATES, channel
+from ._planning import DUPLICATE_REASON
 from ._report import OUTCOME_LABELS, STATUS_OUTCOMES, delivery_report
-from ._send import DUPLICATE_REASON
 from ._time import Zone, local_times, zone_name
 
 __all__ = ["CHANNEL_NOTE", "Summary", "summarize"]

@@ -1,0 +1,104 @@
+"""Send options: one object for what ``send``, ``preview`` and planning take besides the
+frame, the client and the journal, checked once, before anything happens.
+
+Examples
+--------
+>>> options = SendOptions.build(window=("09:00", "21:00"), tz="Europe/Moscow", rate="300/min")
+>>> options.window, options.rate, options.scheduled
+(Window(start=datetime.time(9, 0), end=datetime.time(21, 0)), 5.0, True)
+>>> SendOptions.build(windows=("09:00", "21:00"))
+Traceback (most recent call last):
+...
+TypeError: unknown option 'windows'; the options are: concurrency, durable, max_phones_per_request, max_unknown_in_a_row, max_url_length, price_sms, price_viber, progress, rate, region, skip_duplicates, start_at, tz, wait, window
+"""  # noqa: E501
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any, Final
+
+from ._plan import DEFAULT_MAX_PHONES, DEFAULT_MAX_URL_LENGTH
+from ._policy import parse_rate
+from ._time import Zone, zone
+from ._windows import Window, parse_start_at
+
+__all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_RATE", "SendOptions"]
+
+DEFAULT_CONCURRENCY: Final = 16  # requests in flight at once
+DEFAULT_RATE: Final = 500.0  # requests per second at most
+
+
+@dataclass(frozen=True)
+class SendOptions:
+    """Planning, schedule, pacing and pricing of a campaign (see :func:`send`)."""
+
+    region: str = "RU"
+    max_url_length: int = DEFAULT_MAX_URL_LENGTH
+    max_phones_per_request: int = DEFAULT_MAX_PHONES
+    skip_duplicates: bool = True
+    window: Window | None = None
+    #: The campaign's zone: for rows with no zone of their own, and for ``start_at``.
+    tz: tzinfo = field(default_factory=lambda: zone(None))
+    #: UTC; nothing goes before it.
+    start_at: datetime | None = None
+    wait: bool = True
+    concurrency: int = DEFAULT_CONCURRENCY
+    #: Requests per second (``None``: no limit).
+    rate: float | None = DEFAULT_RATE
+    max_unknown_in_a_row: int = 5
+    durable: bool = True
+    price_sms: float | None = None
+    price_viber: float | None = None
+    progress: bool = True
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        window: Window | str | tuple[str, str] | None = None,
+        tz: Zone | None = None,
+        start_at: datetime | str | None = None,
+        rate: float | str | None = DEFAULT_RATE,
+        **others: Any,
+    ) -> SendOptions:
+        """Check every option; a bad one raises before anything is planned or sent.
+
+        ``window``, ``tz`` and ``start_at`` raise ``ValidationError``; ``rate`` and numbers
+        out of range ``ValueError``; a name that is not an option ``TypeError``.
+        """
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(others) - names)
+        if unknown:
+            raise TypeError(
+                f"unknown option {unknown[0]!r}; the options are: {', '.join(sorted(names))}"
+            )
+        campaign_zone = zone(tz)
+        options = cls(
+            window=None if window is None else Window.parse(window),
+            tz=campaign_zone,
+            start_at=parse_start_at(start_at, campaign_zone),
+            rate=parse_rate(rate),
+            **others,
+        )
+        if options.concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        if options.max_unknown_in_a_row < 1:
+            raise ValueError("max_unknown_in_a_row must be at least 1")
+        return options
+
+    @property
+    def scheduled(self) -> bool:
+        """Whether rows wait for a window or ``start_at``."""
+        return self.window is not None or self.start_at is not None
+
+    @property
+    def prices(self) -> dict[str, float | None]:
+        """The prices, as ``estimate_cost`` takes them."""
+        return {"price_sms": self.price_sms, "price_viber": self.price_viber}
+
+    @property
+    def priced(self) -> bool:
+        """Whether any price was given."""
+        return self.price_sms is not None or self.price_viber is not None
