@@ -65,7 +65,8 @@ def campaign_zones(prepared: Prepared, options: SendOptions) -> pd.Series | None
     """Each row's zone name when the campaign has a send window (``None`` without one)."""
     if options.window is None:
         return None
-    zones = row_zones(prepared.display, prepared.display["phone"], options.tz)
+    display = prepared.display.set_axis(prepared.original_index)  # errors name your rows
+    zones = row_zones(display, display["phone"], options.tz)
     return zones.reset_index(drop=True)
 
 

@@ -102,4 +102,6 @@ def preview(
     out = result_frame(prepared, pd.concat(parts, axis=1))
     if options.priced:
         out = estimate_cost(out, **options.prices)
+    if options.scheduled:
+        out.attrs["planned_at"] = pd.Timestamp(now)
     return out

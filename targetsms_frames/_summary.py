@@ -30,7 +30,7 @@ import pandas as pd
 from ._cost import FREE_STATES, channel
 from ._planning import DUPLICATE_REASON
 from ._report import OUTCOME_LABELS, STATUS_OUTCOMES, delivery_report
-from ._time import Zone, local_times, zone_name
+from ._time import Zone, local_times, utc_times, zone_name
 
 __all__ = ["CHANNEL_NOTE", "Summary", "summarize"]
 
@@ -79,6 +79,11 @@ class Summary:
     first_sent: pd.Timestamp | None
     last_sent: pd.Timestamp | None
     tz: str
+    #: With a send window or ``start_at``: rows that may go at once ...
+    go_now: int | None = None
+    #: ... and, for the rest, each opening (``"09:00 Asia/Vladivostok"``), when it comes in
+    #: UTC, and its rows, earliest first.
+    opening_later: tuple[tuple[str, pd.Timestamp, int], ...] = ()
 
     @property
     def is_preview(self) -> bool:
@@ -105,6 +110,10 @@ class Summary:
             ):
                 if value or item == "sent":
                     out.append((item, value, note))
+        if self.go_now is not None:
+            out.append(("go now", self.go_now, "inside their send window"))
+            for label, when, rows in self.opening_later:
+                out.append((f"wait for {label}", rows, f"{when:%Y-%m-%d %H:%M} UTC"))
         if self.skipped:
             parts = [f"invalid: {self.invalid:,}"] * bool(self.invalid)
             parts += [f"duplicates: {self.duplicates:,}"] * bool(self.duplicates)
@@ -230,6 +239,7 @@ def summarize(frame: pd.DataFrame, *, tz: Zone | None = None) -> Summary:
     longest = frame["url_length"].max() if "url_length" in frame else None
     sent_at = local_times(frame["sent_at"], tz) if "sent_at" in frame else None
     polled = delivery_report(frame).iloc[0] if "status" in frame else None
+    go_now, later = _openings(frame, state)
 
     def outcome(name: str) -> int | None:
         return None if polled is None else int(polled[name])
@@ -269,4 +279,35 @@ def summarize(frame: pd.DataFrame, *, tz: Zone | None = None) -> Summary:
         first_sent=None if sent_at is None or sent_at.isna().all() else sent_at.min(),
         last_sent=None if sent_at is None or sent_at.isna().all() else sent_at.max(),
         tz=zone_name(tz),
+        go_now=go_now,
+        opening_later=later,
     )
+
+
+def _openings(
+    frame: pd.DataFrame, state: pd.Series
+) -> tuple[int | None, tuple[tuple[str, pd.Timestamp, int], ...]]:
+    """Rows of a scheduled campaign that go now, and the later openings with their rows."""
+    if "not_before" not in frame:
+        return None, ()
+    planned = (state == "planned").to_numpy()
+    opens = utc_times(frame["not_before"])[planned]
+    if opens.isna().all():
+        return None, ()
+    now = frame.attrs.get("planned_at", opens.min())
+    zones = (
+        frame["send_zone"].astype("str")[planned]
+        if "send_zone" in frame
+        else pd.Series("UTC", index=opens.index, dtype="str")
+    )
+    waiting = opens > now
+    counts = (
+        pd.DataFrame({"when": opens[waiting], "zone": zones[waiting]})
+        .groupby(["when", "zone"], sort=True)
+        .size()
+    )
+    later = []
+    for key, rows in counts.items():
+        when, name = pd.Timestamp(key[0]), str(key[1])  # type: ignore[index]
+        later.append((f"{when.tz_convert(name):%H:%M} {name}", when, int(rows)))
+    return int((~waiting & opens.notna()).sum()), tuple(later)

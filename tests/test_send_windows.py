@@ -1,0 +1,310 @@
+"""Send windows end to end on the sandbox with a manual clock: each message goes once, and
+only inside its recipient's window (checked on what the sandbox received, and when)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import pytest
+
+import targetsms_frames as tsf
+from targetsms_frames._policy import SendSchedule
+from targetsms_frames._windows import Window
+from targetsms_frames.journal import SQLiteJournal
+from targetsms_frames.sandbox import Sandbox
+
+# Thursday 3 December 2026, 16:00 UTC: 19:00 in Moscow, 18:00 in Kaliningrad,
+# 02:00 in Vladivostok, 04:00 in Kamchatka
+START = datetime(2026, 12, 3, 16, 0, tzinfo=UTC)
+ZONES = ["Europe/Moscow", "Europe/Kaliningrad", "Asia/Vladivostok", "Asia/Kamchatka"]
+
+
+def _sandbox(start: datetime = START) -> Sandbox:
+    return Sandbox(clock=tsf.ManualClock(start=start.timestamp()), status_delay=(5, 60))
+
+
+def _messages(zones: list[str | None], start: int = 79004000000) -> pd.DataFrame:
+    n = len(zones)
+    return pd.DataFrame(
+        {
+            "phone": [str(start + i) for i in range(n)],
+            "timezone": zones,
+            "send_sms": 1,
+            "sender_sms": "Shop",
+            "text_sms": [f"Заказ {i} готов" for i in range(n)],
+        }
+    )
+
+
+def _received(sandbox: Sandbox) -> pd.DataFrame:
+    """What the sandbox received: phone and when (UTC, to the second: pacing adds a few ms)."""
+    got = sandbox.messages
+    return pd.DataFrame(
+        {
+            "phone": got["phone"],
+            "at": pd.to_datetime(got["created_at"], unit="s", utc=True).dt.floor("s"),
+        }
+    )
+
+
+def _local_hours(received: pd.DataFrame, frame: pd.DataFrame) -> dict[str, time]:
+    zone_of = dict(zip(frame["phone"], frame["timezone"], strict=True))
+    return {
+        phone: at.tz_convert(ZoneInfo(zone_of[phone])).time()
+        for phone, at in zip(received["phone"], received["at"], strict=True)
+    }
+
+
+def _inside(t: time, start: time, end: time) -> bool:
+    return start <= t < end if start < end else (t >= start or t < end)
+
+
+def test_each_message_goes_only_inside_its_recipients_window(tmp_path: Path) -> None:
+    sandbox = _sandbox()
+    frame = _messages([z for z in ZONES for _ in range(3)])
+    out = tsf.send(
+        frame,
+        tsf.Client.sandbox(sandbox),
+        journal=tmp_path / "c.sqlite",
+        window=("09:00", "21:00"),
+        progress=False,
+    )
+    assert (out["send_state"] == "sent").all()
+    received = _received(sandbox)
+    assert received["phone"].is_unique and len(received) == 12
+    local = _local_hours(received, frame)
+    assert all(_inside(t, time(9), time(21)) for t in local.values()), local
+    at = received.set_index("phone")["at"]
+    phones = frame.groupby("timezone")["phone"].apply(list)
+    # Moscow and Kaliningrad were open: sent at once; Kamchatka opened at 21:00 UTC, then
+    # Vladivostok at 23:00 UTC
+    assert (at[phones["Europe/Moscow"]] == pd.Timestamp(START)).all()
+    assert (at[phones["Europe/Kaliningrad"]] == pd.Timestamp(START)).all()
+    assert (at[phones["Asia/Kamchatka"]] == pd.Timestamp("2026-12-03 21:00", tz="UTC")).all()
+    assert (at[phones["Asia/Vladivostok"]] == pd.Timestamp("2026-12-03 23:00", tz="UTC")).all()
+    assert out["send_zone"].tolist() == frame["timezone"].tolist()
+
+
+def test_a_window_across_midnight(tmp_path: Path) -> None:
+    sandbox = _sandbox(datetime(2026, 12, 3, 12, 0, tzinfo=UTC))  # 15:00 Moscow
+    frame = _messages(["Europe/Moscow", "Asia/Yekaterinburg"])
+    tsf.send(frame, tsf.Client.sandbox(sandbox), window=("22:00", "06:00"), progress=False)
+    received = _received(sandbox)
+    local = _local_hours(received, frame)
+    assert all(_inside(t, time(22), time(6)) for t in local.values()), local
+    assert set(local.values()) == {time(22)}  # each at its own 22:00
+
+
+def test_daylight_saving_days_in_berlin() -> None:
+    # Saturday 27 March 2027, 20:30 UTC = 21:30 CET: closed; Sunday is the spring change
+    sandbox = _sandbox(datetime(2027, 3, 27, 20, 30, tzinfo=UTC))
+    frame = _messages(["Europe/Berlin"], start=4930123000)
+    frame["phone"] = ["4915112345678"]
+    tsf.send(frame, tsf.Client.sandbox(sandbox), window=("09:00", "21:00"), progress=False)
+    [at] = _received(sandbox)["at"]
+    assert at == pd.Timestamp("2027-03-28 07:00", tz="UTC")  # 09:00 CEST, not 08:00 UTC
+    # and the autumn change: Saturday 30 October 2027, 20:30 UTC = 22:30 CEST
+    autumn = _sandbox(datetime(2027, 10, 30, 20, 30, tzinfo=UTC))
+    tsf.send(frame, tsf.Client.sandbox(autumn), window=("09:00", "21:00"), progress=False)
+    assert _received(autumn)["at"].tolist() == [pd.Timestamp("2027-10-31 08:00", tz="UTC")]
+
+
+def test_the_phone_gives_the_zone_where_its_plan_has_one_else_tz(tmp_path: Path) -> None:
+    sandbox = _sandbox()  # 16:00 UTC
+    frame = pd.DataFrame(
+        {
+            "phone": ["74232123456", "79161234567"],  # a Vladivostok landline; a mobile
+            "send_sms": 1,
+            "sender_sms": "Shop",
+            "text_sms": ["Привет", "Привет!"],
+        }
+    )
+    preview = tsf.preview(
+        frame,
+        tsf.Client.sandbox(sandbox),
+        window=("09:00", "21:00"),
+        tz="Asia/Yekaterinburg",  # 21:00 there: closed too
+    )
+    assert preview["send_zone"].tolist() == ["Asia/Vladivostok", "Asia/Yekaterinburg"]
+    assert preview["not_before"].tolist() == [
+        pd.Timestamp("2026-12-03 23:00", tz="UTC"),
+        pd.Timestamp("2026-12-04 04:00", tz="UTC"),
+    ]
+    out = tsf.send(
+        frame,
+        tsf.Client.sandbox(sandbox),
+        window=("09:00", "21:00"),
+        tz="Asia/Yekaterinburg",
+        progress=False,
+    )
+    assert out["send_state"].tolist() == ["sent", "sent"]
+    assert _received(sandbox)["at"].tolist() == preview["not_before"].tolist()
+
+
+def test_no_wait_sends_what_may_go_and_a_resume_next_morning_sends_the_rest_once(
+    tmp_path: Path,
+) -> None:
+    sandbox = _sandbox()
+    clock = sandbox.clock
+    journal = tmp_path / "c.sqlite"
+    frame = _messages([z for z in ZONES for _ in range(2)])
+    first = tsf.send(
+        frame,
+        tsf.Client.sandbox(sandbox),
+        journal=journal,
+        window=("09:00", "21:00"),
+        wait=False,
+        progress=False,
+    )
+    assert clock() - START.timestamp() < 1  # returned without waiting
+    sent = first["send_state"] == "sent"
+    assert set(first.loc[sent, "timezone"]) == {"Europe/Moscow", "Europe/Kaliningrad"}
+    waiting = first[~sent]
+    assert (waiting["send_state"] == "planned").all()
+    assert waiting["send_error"].str.contains("may go from").all()
+    assert waiting["send_error"].str.contains("09:00 Asia/Kamchatka").sum() == 2
+    assert list(waiting["not_before"].dt.hour) == [23, 23, 21, 21]
+    # the next morning in Vladivostok (08:00 UTC on 4 December: 18:00 there)
+    clock.advance(16 * 3600)  # type: ignore[attr-defined]
+    second = tsf.send(
+        frame,
+        tsf.Client.sandbox(sandbox),
+        journal=journal,
+        window=("09:00", "21:00"),
+        wait=False,
+        progress=False,
+    )
+    # Kamchatka (20:00 there) and Vladivostok went now; nothing went twice
+    assert (second["send_state"] == "sent").all()
+    received = _received(sandbox)
+    assert received["phone"].is_unique and len(received) == 8
+    assert all(_inside(t, time(9), time(21)) for t in _local_hours(received, frame).values())
+    assert (
+        second.loc[sent[sent].index, "message_id"].tolist()
+        == first.loc[sent, "message_id"].tolist()
+    )
+
+
+def test_start_at_holds_the_whole_campaign_in_preview_and_send() -> None:
+    sandbox = _sandbox()
+    frame = _messages(["Europe/Moscow", "Asia/Vladivostok"])
+    client = tsf.Client.sandbox(sandbox)
+    preview = tsf.preview(frame, client, start_at="2026-12-04 10:00", tz="Europe/Moscow")
+    start = pd.Timestamp("2026-12-04 07:00", tz="UTC")
+    assert (preview["not_before"] == start).all()
+    assert "send_zone" not in preview  # no window: no zones needed
+    summary = tsf.summarize(preview)
+    assert summary.go_now == 0 and summary.opening_later[0][2] == 2
+    tsf.send(frame, client, start_at="2026-12-04 10:00", tz="Europe/Moscow", progress=False)
+    assert (_received(sandbox)["at"] == start).all()
+
+
+def test_preview_says_how_many_go_now_and_when_the_rest_open() -> None:
+    sandbox = _sandbox()
+    frame = _messages(["Europe/Moscow"] * 3 + ["Asia/Vladivostok"] * 2 + ["Asia/Kamchatka"])
+    preview = tsf.preview(frame, tsf.Client.sandbox(sandbox), window=("09:00", "21:00"))
+    summary = tsf.summarize(preview)
+    assert summary.go_now == 3
+    assert [(label, rows) for label, _, rows in summary.opening_later] == [
+        ("09:00 Asia/Kamchatka", 1),
+        ("09:00 Asia/Vladivostok", 2),
+    ]
+    assert "wait for 09:00 Asia/Vladivostok" in str(summary)
+    assert sandbox.requests == []  # a preview sends nothing
+
+
+def test_the_progress_bar_says_what_it_waits_for(tmp_path: Path) -> None:
+    sandbox = _sandbox()
+    clock = sandbox.clock
+    store = SQLiteJournal.open(tmp_path / "c.sqlite")
+    frame = _messages(["Asia/Vladivostok"] * 1204)
+    tsf.send(
+        frame,
+        tsf.Client.sandbox(sandbox),
+        journal=tmp_path / "c.sqlite",
+        window=("09:00", "21:00"),
+        wait=False,
+        progress=False,
+    )
+    clock.advance(50 * 60)  # type: ignore[attr-defined]  # 16:50 UTC: 02:50 there
+    schedule = SendSchedule(Window(time(9), time(21)), None, ZoneInfo("UTC"), clock)
+    pause = schedule.idle(store)
+    assert pause == pytest.approx(6 * 3600 + 10 * 60)
+    assert schedule.waiting_for == "1,204 waiting for 09:00 Asia/Vladivostok, in 6 h 10 min"
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("options", "rule"),
+    [
+        ({"window": ("09:00", "21:00"), "tz": "Mars/Olympus"}, "unknown time zone"),
+        ({"window": ("25:00", "21:00")}, "HH:MM"),
+        ({"window": ("09:00", "09:00")}, "zero length"),
+        ({"start_at": "someday"}, "start_at"),
+    ],
+)
+def test_bad_schedule_input_is_refused_before_anything_is_sent(
+    options: dict[str, object], rule: str
+) -> None:
+    sandbox = _sandbox()
+    with pytest.raises(tsf.ValidationError, match=rule):
+        tsf.send(
+            _messages(["Europe/Moscow"]), tsf.Client.sandbox(sandbox), progress=False, **options
+        )
+    assert sandbox.requests == []
+
+
+def test_a_timezone_cell_that_is_not_a_zone_names_the_row_before_anything_is_sent() -> None:
+    sandbox = _sandbox()
+    frame = _messages(["Europe/Moscow", "Moscow", "Asia/Omsk"])
+    frame.index = ["a", "b", "c"]
+    with pytest.raises(tsf.ValidationError, match="row 'b': 'Moscow'") as info:
+        tsf.send(frame, tsf.Client.sandbox(sandbox), window=("09:00", "21:00"), progress=False)
+    assert info.value.failure_cases["index"].tolist() == ["b"]
+    assert sandbox.requests == []
+
+
+@pytest.mark.parametrize(("rate", "gap"), [("300/min", 0.2), ("10000/h", 0.36), (2, 0.5)])
+def test_rates_as_people_write_them(rate: object, gap: float) -> None:
+    sandbox = _sandbox()
+    tsf.send(
+        _messages([None] * 12),
+        tsf.Client.sandbox(sandbox),
+        rate=rate,  # type: ignore[arg-type]
+        concurrency=1,
+        progress=False,
+    )
+    times = [r.time for r in sandbox.requests]
+    assert len(times) == 12
+    assert all(b - a >= gap - 1e-6 for a, b in itertools.pairwise(times))
+
+
+def test_ctrl_c_while_waiting_for_a_window_leaves_nothing_claimed(tmp_path: Path) -> None:
+    sandbox = _sandbox()
+    client = tsf.Client.sandbox(sandbox)
+    sleeps = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        raise KeyboardInterrupt  # the analyst gives up waiting for Vladivostok's morning
+
+    client._sleep = sleep
+    frame = _messages(["Europe/Moscow", "Asia/Vladivostok"])
+    journal = tmp_path / "c.sqlite"
+    with pytest.raises(KeyboardInterrupt):
+        tsf.send(frame, client, journal=journal, window=("09:00", "21:00"), progress=False)
+    assert sleeps == [7 * 3600]
+    with SQLiteJournal.open(journal) as store:
+        assert "inflight" not in set(store.requests()["state"])
+    out = tsf.send(
+        frame,
+        tsf.Client.sandbox(sandbox),
+        journal=journal,
+        window=("09:00", "21:00"),
+        progress=False,
+    )
+    assert (out["send_state"] == "sent").all() and _received(sandbox)["phone"].is_unique
