@@ -27,6 +27,7 @@ import socket
 from pathlib import Path
 from typing import Annotated, Final
 
+import pandas as pd
 import typer
 
 from ._cli_inputs import (
@@ -55,13 +56,14 @@ from ._cli_output import (
 )
 from ._config import is_loopback
 from ._cost import estimate_cost
-from ._options import DEFAULT_CONCURRENCY, DEFAULT_RATE
+from ._options import DEFAULT_CONCURRENCY, DEFAULT_RATE, SendOptions
 from ._poll import poll_statuses
 from ._preview import preview
 from ._report import delivery_report
 from ._send import send
 from ._statuses import read_journal
 from ._summary import summarize
+from .journal import exists as journal_exists
 
 __all__ = ["app", "main"]
 
@@ -79,7 +81,24 @@ app = typer.Typer(
 # -- commands ----------------------------------------------------------------------------
 
 JournalOption = Annotated[
-    Path, typer.Option("--journal", "-j", help="The campaign's journal (SQLite file).")
+    str,
+    typer.Option(
+        "--journal",
+        "-j",
+        help="The campaign's journal: an SQLite file, or a postgresql:// URL shared by a team.",
+    ),
+]
+WindowOption = Annotated[
+    str | None,
+    typer.Option(
+        "--window",
+        help="Send only inside each recipient's local daytime, e.g. 09:00-21:00 (the "
+        "'timezone' column, else the phone's zone, else --tz).",
+    ),
+]
+StartAtOption = Annotated[
+    str | None,
+    typer.Option("--start-at", help="Send nothing before this moment, e.g. '2026-12-04 10:00'."),
 ]
 BaseUrlOption = Annotated[
     str | None,
@@ -112,12 +131,25 @@ def preview_command(
         Path | None, typer.Option("--out", "-o", help="Write the plan (.csv, .xlsx, .parquet).")
     ] = None,
     default: DefaultOption = None,
+    window: WindowOption = None,
+    tz: TzOption = None,
+    start_at: StartAtOption = None,
+    phone_column: PhoneColumnOption = None,
+    sheet: SheetOption = None,
 ) -> None:
-    """Show what send would do (phones, SMS parts, requests, cost) without sending anything."""
+    """Show what send would do (phones, SMS parts, requests, cost, when each may go) without
+    sending anything."""
     with user_errors():
         check_suffix(out, OUT_SUFFIXES, "the plan")
-        messages = read_messages(recipients, templates, default)
-        plan = preview(messages, price_sms=price_sms, price_viber=price_viber)
+        messages = read_messages(recipients, templates, default, phone=phone_column, sheet=sheet)
+        plan = preview(
+            messages,
+            price_sms=price_sms,
+            price_viber=price_viber,
+            window=window,
+            tz=tz,
+            start_at=start_at,
+        )
         summary = summarize(plan)
         say(str(summary))
         reasons = plan.loc[plan["send_state"] == "skipped", "send_error"]
@@ -145,8 +177,11 @@ def send_command(
     price_sms: PriceSmsOption = None,
     price_viber: PriceViberOption = None,
     rate: Annotated[
-        float, typer.Option(help="Requests per second at most (0: no limit).", min=0)
-    ] = DEFAULT_RATE,
+        str,
+        typer.Option(
+            help="Requests at most: per second (500), or '300/min', '10000/h'; 0: no limit."
+        ),
+    ] = f"{DEFAULT_RATE:g}",
     concurrency: Annotated[int, typer.Option(help="Requests at once.", min=1)] = (
         DEFAULT_CONCURRENCY
     ),
@@ -154,6 +189,17 @@ def send_command(
     default: DefaultOption = None,
     phone_column: PhoneColumnOption = None,
     sheet: SheetOption = None,
+    window: WindowOption = None,
+    tz: TzOption = None,
+    start_at: StartAtOption = None,
+    wait: Annotated[
+        bool,
+        typer.Option(
+            "--wait/--no-wait",
+            help="With --window or --start-at: keep sending as windows open, or send what may "
+            "go now and stop (run again later with the same journal).",
+        ),
+    ] = True,
 ) -> None:
     """Render and send a campaign, journaled so that running it again resumes it.
 
@@ -165,27 +211,21 @@ def send_command(
         client = make_client(sandbox=sandbox, base_url=base_url, required=not dry_run)
         messages = read_messages(recipients, templates, default, phone=phone_column, sheet=sheet)
         before = journal_states(journal)
-        if not dry_run and not sandbox and not yes and client is not None:
-            plan = send(
-                messages,
-                client,
-                journal=journal,
-                dry_run=True,
-                price_sms=price_sms,
-                price_viber=price_viber,
-            )
-            confirm_send(plan, client)
-        result = send(
-            messages,
-            client,
-            journal=journal,
-            dry_run=dry_run,
-            progress=progress,
-            concurrency=concurrency,
-            rate=rate or None,
+        options = SendOptions.build(
+            window=window,
+            tz=tz,
+            start_at=start_at,
+            wait=wait,
             price_sms=price_sms,
             price_viber=price_viber,
+            progress=progress,
+            concurrency=concurrency,
+            rate=None if rate.strip() in ("0", "0.0") else rate,
         )
+        if not dry_run and not sandbox and not yes and client is not None:
+            plan = send(messages, client, journal=journal, dry_run=True, **options.for_send())
+            confirm_send(plan, client)
+        result = send(messages, client, journal=journal, dry_run=dry_run, **options.for_send())
         states = result["send_state"]
         say(f"{len(result):,} rows" + (" (dry run: nothing sent)" if dry_run else ""))
         say("\n".join(count_lines(states)))
@@ -200,21 +240,36 @@ def send_command(
                 else "nothing more to send: the journal already holds every outcome"
             )
         planned = int((states == "planned").sum())
-        if planned and not dry_run:
+        waiting = _waiting_for_window(result)
+        if waiting and not dry_run:
+            say(
+                f"{waiting:,} rows wait for their send window: run the same command again "
+                "later (or without --no-wait) to send them as windows open"
+            )
+        elif planned and not dry_run:
             say(f"{planned:,} rows not sent yet: run the same command again to resume")
         reasons = result.loc[states.isin(["skipped", "failed"]), "send_error"]
         if len(reasons):
             say("why rows were skipped or failed:")
             say("\n".join(line[:160] for line in count_lines(reasons)[:5]))
-        kept = "" if journal.exists() else " (not created: a dry run with no journal yet)"
+        kept = "" if journal_exists(journal) else " (not created: a dry run with no journal yet)"
         say(f"journal: {journal}{kept}")
         if out is not None:
             campaign = summarize(result).to_frame()
             say(f"results: {write_frame(result, out, 'results', campaign=campaign)}")
-        done = states.isin(["planned"] if dry_run else ["sent"]).any()
+        done = states.isin(["planned"] if dry_run else ["sent"]).any() or waiting > 0
         if not done:
             say("error: nothing could be sent", err=True)
             raise typer.Exit(NOTHING_DONE)
+
+
+def _waiting_for_window(result: pd.DataFrame) -> int:
+    """Rows left ``planned`` only because their send window (or ``start_at``) is ahead."""
+    if "not_before" not in result:
+        return 0
+    planned = result["send_state"] == "planned"
+    ahead = result["not_before"] > pd.Timestamp.now(tz="UTC")
+    return int((planned & ahead.fillna(False)).sum())
 
 
 @app.command("status")
@@ -241,8 +296,8 @@ def status_command(
     """
     with user_errors():
         check_suffix(out, OUT_SUFFIXES, "statuses")
-        if not journal.is_file():
-            raise UserError(f"no campaign journal at {str(journal)!r}")
+        if not journal_exists(journal):
+            raise UserError(f"no campaign journal at {journal!r}")
         if sandbox:
             raise UserError(
                 "an in-process sandbox forgets its messages when a command ends, so it cannot "

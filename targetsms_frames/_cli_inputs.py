@@ -37,6 +37,7 @@ from ._render import render
 from ._schema import MESSAGE_COLUMNS
 from ._statuses import read_journal
 from ._summary import summarize
+from .journal import exists as journal_exists
 from .sandbox import Sandbox
 
 __all__ = [
@@ -79,7 +80,9 @@ PriceViberOption = Annotated[
 TzOption = Annotated[
     str | None,
     typer.Option(
-        "--tz", help="Zone for times in output, e.g. Europe/Moscow [default: this machine's]."
+        "--tz",
+        help="Zone, e.g. Europe/Moscow, for times shown and, with --window or --start-at, for "
+        "recipients without a zone of their own [default: this machine's].",
     ),
 ]
 
@@ -187,9 +190,9 @@ def check_defaults(defaults: dict[str, str], tables: dict[str, pd.DataFrame | No
                 )
 
 
-def journal_states(journal: Path) -> pd.Series | None:
+def journal_states(journal: str) -> pd.Series | None:
     """The ``send_state`` column an existing journal holds, or ``None``."""
-    if not journal.is_file():
+    if not journal_exists(journal):
         return None
     try:
         return read_journal(journal)["send_state"]
@@ -212,6 +215,12 @@ def confirm_send(plan: pd.DataFrame, client: Client) -> None:
     if to_send.empty:
         return
     summary = summarize(to_send)
+    if summary.go_now is not None:
+        waits = "; ".join(f"{rows:,} at {label}" for label, _, rows in summary.opening_later)
+        say(
+            f"  inside their send window now: {summary.go_now:,}"
+            + (f"; later: {waits}" if waits else "")
+        )
     say(
         f"about to send {len(to_send):,} message(s) in {summary.requests or 0:,} request(s) to "
         f"{client.base_url} as {client.login!r}"

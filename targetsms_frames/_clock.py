@@ -18,6 +18,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 __all__ = ["Clock", "FastClock", "ManualClock", "Sleep", "system_clock"]
 
@@ -30,14 +31,24 @@ def system_clock() -> float:
     return time.time()
 
 
+def _epoch(moment: float | str | datetime) -> float:
+    """Epoch seconds of a moment (a datetime or ISO text without a zone is UTC)."""
+    if isinstance(moment, int | float):
+        return float(moment)
+    stamp = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)
+    return stamp.timestamp()
+
+
 class ManualClock:
     """A clock that only moves when told to; ``sleep`` advances it instantly.
 
     Thread-safe, so a thread pool of clients can share one.
     """
 
-    def __init__(self, start: float = 1_700_000_000.0) -> None:
-        self._now = float(start)
+    def __init__(self, start: float | str | datetime = 1_700_000_000.0) -> None:
+        self._now = _epoch(start)
         self._lock = threading.Lock()
 
     def __call__(self) -> float:
@@ -66,19 +77,23 @@ class FastClock:
     """Wall-clock time running ``speed`` times faster: for demos of minute-long rules.
 
     ``sleep(60)`` with ``speed=60`` waits one real second and the clock moves a minute.
+    ``start`` sets the moment it starts from (a datetime, ISO text or epoch seconds; default
+    now), for demos of send windows at a given hour.
 
     >>> clock = FastClock(speed=1000.0)
     >>> before = clock()
     >>> clock.sleep(60)
     >>> clock() - before >= 60
     True
+    >>> FastClock(start="2026-12-03 16:00Z")() >= 1796313600
+    True
     """
 
-    def __init__(self, speed: float = 60.0) -> None:
+    def __init__(self, speed: float = 60.0, *, start: float | str | datetime | None = None) -> None:
         if speed <= 0:
             raise ValueError("speed must be positive")
         self.speed = float(speed)
-        self._origin_wall = time.time()
+        self._origin_wall = time.time() if start is None else _epoch(start)
         self._origin = time.monotonic()
 
     def __call__(self) -> float:

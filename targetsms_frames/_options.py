@@ -88,6 +88,10 @@ class SendOptions:
             raise ValueError("max_unknown_in_a_row must be at least 1")
         return options
 
+    def for_send(self) -> dict[str, Any]:
+        """These options as keyword arguments of :func:`send` (already checked)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
     @property
     def scheduled(self) -> bool:
         """Whether rows wait for a window or ``start_at``."""

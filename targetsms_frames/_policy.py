@@ -35,7 +35,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Final
 
+import pandas as pd
+
 from ._clock import Clock, Sleep
+from ._exceptions import ValidationError
 from ._outcome import Decision
 from ._time import zone, zone_key
 from ._windows import Window, interval
@@ -62,19 +65,19 @@ SAME_REFUSAL_STOP: Final = 3
 def parse_rate(rate: float | str | None) -> float | None:
     """Requests per second from a number or a text like ``"300/min"``; ``None``: no limit.
 
-    Raises ``ValueError`` for anything else (zero or negative included).
+    Raises ``ValidationError`` (a ``ValueError``) for anything else, zero and less included.
 
     >>> parse_rate("0")
     Traceback (most recent call last):
     ...
-    ValueError: rate must be positive: '0'
+    targetsms_frames._exceptions.ValidationError: rate must be positive: '0'
     """
     if rate is None:
         return None
     if isinstance(rate, str):
         match = _RATE_RE.fullmatch(rate)
         if match is None:
-            raise ValueError(
+            raise _bad_rate(
                 f"rate {rate!r} is not understood: write requests per second (500), or "
                 "'300/min', '10000/h'"
             )
@@ -82,8 +85,13 @@ def parse_rate(rate: float | str | None) -> float | None:
     else:
         value = float(rate)
     if not value > 0:
-        raise ValueError(f"rate must be positive: {rate!r}")
+        raise _bad_rate(f"rate must be positive: {rate!r}")
     return None if math.isinf(value) else value
+
+
+def _bad_rate(message: str) -> ValidationError:
+    cases = pd.DataFrame({"index": [pd.NA], "column": ["rate"], "rule": [message]})
+    return ValidationError(message, cases)
 
 
 class RateLimiter:

@@ -184,11 +184,13 @@ TEMPLATES = pd.DataFrame({"text_sms": ["Привет, {name}!"]})
 
 
 def _campaign(drawn: Drawn, tmp: Path) -> None:
-    frame = drawn.frame
+    # a column of the caller's own, carried through untouched, tells each row's position even
+    # where the index repeats labels
+    frame = drawn.frame.assign(row_no=np.arange(len(drawn.frame)))
     index = frame.index
     rendered, rejected = tsf.render(frame, TEMPLATES if drawn.templated else None, errors="split")
     # render keeps the caller's rows: each one either rendered or rejected with a reason
-    kept = _positions(index, rendered.index)
+    kept = rendered["row_no"].to_numpy(dtype=np.int64)
     assert rendered.index.equals(index[kept])
     assert (rejected["reject_reason"].str.strip().str.len() > 0).all()
     assert len(rendered) + len(rejected) == len(frame)
@@ -237,17 +239,6 @@ def _campaign(drawn: Drawn, tmp: Path) -> None:
     report = tsf.delivery_report(statuses)
     assert int(report["messages"].sum()) == len(statuses)
     tsf.write_excel({"statuses": statuses, "report": report}, tmp / "out.xlsx")
-
-
-def _positions(index: pd.Index, subset: pd.Index) -> np.ndarray:
-    """Positions in ``index`` of the rows of ``subset``, an in-order selection of its rows."""
-    labels, out, at = list(index.to_flat_index()), [], 0
-    for label in subset.to_flat_index():
-        while labels[at] != label:
-            at += 1
-        out.append(at)
-        at += 1
-    return np.asarray(out, dtype=np.int64)
 
 
 _SETTINGS = {

@@ -35,6 +35,7 @@ def test_there_are_example_notebooks() -> None:
         "01-quickstart.ipynb",
         "02-campaign-from-excel.ipynb",
         "03-delivery-report.ipynb",
+        "04-send-windows.ipynb",
     ]
 
 

@@ -53,6 +53,7 @@ def test_recipients_have_the_documented_columns(recipients: pd.DataFrame) -> Non
         "phone",
         "segment",
         "city",
+        "timezone",
         "template",
         "bonus",
         "promo_code",

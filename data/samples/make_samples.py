@@ -3,7 +3,8 @@
 The recipients are made up but look like a real CRM export: phones written every way people
 write them (``+7 (916) 123-45-67``, ``8 916 123 45 67``, ``89161234567``, ``9161234567``),
 a few Kazakh and one Ukrainian number, a handful of unusable phones, one stop-listed phone and
-one row exported twice. In the Excel file, phones made only of digits are number cells, as
+one row exported twice. Customers live from Kaliningrad to Kamchatka; each row's ``timezone``
+(an IANA name, blank for a few, as exports have it) says where, for send windows. In the Excel file, phones made only of digits are number cells, as
 spreadsheet exports have them.
 
 Run from anywhere; the output is the same every time::
@@ -30,6 +31,7 @@ RECIPIENT_COLUMNS = [
     "phone",
     "segment",
     "city",
+    "timezone",
     "template",
     "bonus",
     "promo_code",
@@ -58,6 +60,34 @@ RU_MOBILE_CODES = [
     "999",
 ]
 # fmt: on
+
+#: Cities east and west of Moscow, given to some Russian customers (drawn apart from the rest,
+#: so the other columns stay as they were).
+FAR_CITIES = [
+    "Калининград", "Екатеринбург", "Новосибирск", "Красноярск", "Иркутск", "Владивосток",
+    "Хабаровск", "Петропавловск-Камчатский",
+]  # fmt: skip
+CITY_ZONES = {
+    "Москва": "Europe/Moscow",
+    "Санкт-Петербург": "Europe/Moscow",
+    "Казань": "Europe/Moscow",
+    "Нижний Новгород": "Europe/Moscow",
+    "Краснодар": "Europe/Moscow",
+    "Самара": "Europe/Samara",
+    "Уфа": "Asia/Yekaterinburg",
+    "Екатеринбург": "Asia/Yekaterinburg",
+    "Калининград": "Europe/Kaliningrad",
+    "Новосибирск": "Asia/Novosibirsk",
+    "Красноярск": "Asia/Krasnoyarsk",
+    "Иркутск": "Asia/Irkutsk",
+    "Владивосток": "Asia/Vladivostok",
+    "Хабаровск": "Asia/Vladivostok",
+    "Петропавловск-Камчатский": "Asia/Kamchatka",
+    "Алматы": "Asia/Almaty",
+    "Астана": "Asia/Almaty",
+    "Шымкент": "Asia/Almaty",
+    "Харьков": "Europe/Kyiv",
+}
 
 SEGMENTS = ["new", "loyal", "vip", "lapsed"]
 SEGMENT_WEIGHTS = [30, 35, 15, 20]
@@ -207,12 +237,24 @@ def make_recipients(seed: int = SEED) -> list[dict[str, object]]:
                 "promo_code": _promo_code(rng, segment, used_codes),
             }
         )
+    _place(rows, special)
     # the same customer exported twice, right after the original row
     twice = rng.randrange(N_UNIQUE)
     while twice in invalid_at or twice == stop_at:
         twice = rng.randrange(N_UNIQUE)
     rows.insert(twice + 1, dict(rows[twice]))
     return rows
+
+
+def _place(rows: list[dict[str, object]], special: list[int]) -> None:
+    """Move a quarter of the Russian customers east or west, and give every row its zone."""
+    rng = random.Random(SEED + 1)  # a stream of its own: the other columns do not change
+    kept = set(special[5:11])  # Kazakh and Ukrainian customers stay where they are
+    for i, row in enumerate(rows):
+        if i not in kept and rng.random() < 0.25:
+            row["city"] = rng.choice(FAR_CITIES)
+        # a few exports leave the zone blank: the phone, else the campaign's tz, decides
+        row["timezone"] = None if rng.random() < 0.08 else CITY_ZONES[str(row["city"])]
 
 
 def write_csv(rows: list[dict[str, object]], columns: list[str], path: Path) -> None:
@@ -238,7 +280,7 @@ def write_xlsx(rows: list[dict[str, object]], columns: list[str], path: Path) ->
                 value = int(value)
             values.append(value)
         sheet.append(values)
-    for letter, width in zip("ABCDEFGH", [12, 12, 22, 9, 18, 15, 8, 13], strict=True):
+    for letter, width in zip("ABCDEFGHI", [12, 12, 22, 9, 18, 18, 15, 8, 13], strict=True):
         sheet.column_dimensions[letter].width = width
     fixed = dt.datetime(2024, 5, 1, 9, 0, 0)
     book.properties.created = fixed

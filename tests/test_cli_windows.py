@@ -1,0 +1,114 @@
+"""The command line's send windows, rates and PostgreSQL journals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import targetsms_frames as tsf
+from targetsms_frames._cli import app
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+RECIPIENTS = str(SAMPLES / "recipients.csv")
+TEMPLATES = str(SAMPLES / "templates.csv")
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_preview_shows_what_goes_now_and_what_waits_for_its_window() -> None:
+    code, out = _run(
+        "preview", RECIPIENTS, "-t", TEMPLATES, "--window", "09:00-21:00", "--tz", "Europe/Moscow"
+    )
+    assert code == 0, out
+    assert "go now" in out or "wait for 09:00" in out
+    assert "SMS parts" in out
+
+
+def test_a_campaign_that_starts_later_waits_without_sending_and_exits_cleanly(
+    tmp_path: Path,
+) -> None:
+    journal = str(tmp_path / "later.sqlite")
+    code, out = _run(
+        "send",
+        RECIPIENTS,
+        "-t",
+        TEMPLATES,
+        "--journal",
+        journal,
+        "--sandbox",
+        "--start-at",
+        "2099-01-05 10:00",
+        "--tz",
+        "Europe/Moscow",
+        "--no-wait",
+        "--no-progress",
+        "--rate",
+        "300/min",
+    )
+    assert code == 0, out
+    assert "wait for their send window" in out
+    states = tsf.read_journal(journal)["send_state"].value_counts().to_dict()
+    assert states.get("sent", 0) == 0 and states["planned"] == 295
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "said"),
+    [
+        ("--window", "25:00-21:00", "HH:MM"),
+        ("--window", "09:00-09:00", "zero length"),
+        ("--tz", "Mars/Olympus", "unknown time zone"),
+        ("--start-at", "someday", "start_at"),
+        ("--rate", "fast", "rate"),
+    ],
+)
+def test_bad_schedule_options_are_one_line_errors(
+    option: str, value: str, said: str, tmp_path: Path
+) -> None:
+    code, out = _run(
+        "send",
+        RECIPIENTS,
+        "-t",
+        TEMPLATES,
+        "--journal",
+        str(tmp_path / "j.sqlite"),
+        "--sandbox",
+        "--window",
+        "09:00-21:00",
+        option,
+        value,
+        "--no-progress",
+    )
+    assert code == 2, out
+    assert out.startswith("error:") and said in out
+    assert "Traceback" not in out
+    assert not (tmp_path / "j.sqlite").exists()
+
+
+def test_a_postgresql_journal_serves_send_status_and_report(postgres_url: str) -> None:
+    code, out = _run(
+        "send",
+        RECIPIENTS,
+        "-t",
+        TEMPLATES,
+        "--journal",
+        postgres_url,
+        "--sandbox",
+        "--no-progress",
+        "--rate",
+        "0",
+    )
+    assert code == 0, out
+    assert "password" not in out
+    frame = tsf.read_journal(postgres_url)
+    assert (frame["send_state"] == "sent").sum() == 294
+    code, out = _run("report", "--journal", postgres_url, "--by", "segment")
+    assert code == 0, out and "segment" in out
+    code, again = _run(
+        "send", RECIPIENTS, "-t", TEMPLATES, "--journal", postgres_url, "--sandbox", "--no-progress"
+    )
+    assert code == 0 and "nothing more to send" in again, again
