@@ -26,7 +26,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ._exceptions import ConfigurationError
-from ._wire import DEFAULT_BASE_URL, quote_value, redact
+from ._facts import DEFAULT_BASE_URL
 
 __all__ = ["Secret", "Settings", "is_loopback", "live_secrets", "load_dotenv"]
 
@@ -65,10 +65,14 @@ class Secret:
 
     def redact(self, text: str) -> str:
         """``text`` with every form of this secret, and any ``password=`` value, as ``***``."""
+        from ._wire import redact
+
         return redact(text, self._value)
 
     def quoted_length(self) -> int:
         """Length of the value percent-encoded in a URL."""
+        from ._wire import quote_value
+
         return len(quote_value(self._value))
 
     def __repr__(self) -> str:
@@ -164,34 +168,31 @@ class Settings:
 
 
 def load_dotenv(path: str | Path = ".env", environ: dict[str, str] | None = None) -> list[str]:
-    """Read ``KEY=value`` lines of a ``.env`` file into the environment (existing keys win).
+    """Read a ``.env`` file's ``KEY=value`` lines into the environment (existing keys win).
 
-    Returns the names that were set. Missing file: nothing happens. Use it in a notebook to
-    keep credentials out of the notebook itself.
+    The file is read by python-dotenv: quotes, ``export``, comments (``# ...`` after a value
+    too) and escapes as the usual ``.env`` files write them. Returns the names that were set;
+    a missing file sets nothing. Use it in a notebook to keep credentials out of the notebook.
 
     Examples
     --------
     >>> import tempfile, os
     >>> path = os.path.join(tempfile.mkdtemp(), ".env")
-    >>> _ = open(path, "w").write("TARGETSMS_LOGIN=shop" + chr(10) + "TARGETSMS_PASSWORD=s3cret")
+    >>> _ = open(path, "w").write("TARGETSMS_LOGIN=shop  # the shop's account" + chr(10)
+    ...                           + "TARGETSMS_PASSWORD='s3cret # not a comment'")
     >>> env = {}
-    >>> load_dotenv(path, environ=env), env["TARGETSMS_LOGIN"]
-    (['TARGETSMS_LOGIN', 'TARGETSMS_PASSWORD'], 'shop')
+    >>> load_dotenv(path, environ=env), env["TARGETSMS_LOGIN"], env["TARGETSMS_PASSWORD"]
+    (['TARGETSMS_LOGIN', 'TARGETSMS_PASSWORD'], 'shop', 's3cret # not a comment')
     """
+    from dotenv import dotenv_values
+
     target = os.environ if environ is None else environ
     file = Path(path)
     if not file.is_file():
         return []
     loaded = []
-    for line in file.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.removeprefix("export ").partition("=")
-        key, value = key.strip(), value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]  # one pair of matching outer quotes, nothing more
-        if key and key not in target:
+    for key, value in dotenv_values(file, encoding="utf-8").items():
+        if key and value is not None and key not in target:
             target[key] = value
             loaded.append(key)
     return loaded

@@ -2,7 +2,8 @@
 
 Measured on loopback here: a thread pool of synchronous httpx calls beats ``httpx.AsyncClient``
 at the same concurrency (see ``benchmarks/``), so sending and polling use threads. Results come
-back to the calling thread, which alone writes the journal.
+back to the calling thread, which alone writes the journal. Status checks run here; sending has
+an engine of its own (:mod:`._dispatch`).
 
 Examples
 --------
@@ -19,7 +20,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Generic, TypeVar
 
-from ._rate import RateLimiter
+from ._interrupts import deferred_interrupts
+from ._policy import RateLimiter
 
 __all__ = ["BoundedRunner", "RateLimiter"]
 
@@ -77,8 +79,9 @@ class BoundedRunner(Generic[T, R]):
                     try:
                         for item in batch:
                             self._limiter.wait()
-                            self._inflight[self._pool.submit(self._guarded, item)] = item
-                            handed += 1
+                            with deferred_interrupts():  # handed over and known to be, or not
+                                self._inflight[self._pool.submit(self._guarded, item)] = item
+                                handed += 1
                     finally:
                         if handed < len(batch) and self._abandon is not None:
                             self._abandon(batch[handed:])  # interrupted before they left

@@ -1,4 +1,5 @@
-"""Progress bars, only at the top layer: ``tqdm.auto`` (a widget in JupyterLab) or nothing.
+"""Progress bars, only at the top layer: ``tqdm.auto`` (a widget in JupyterLab), switched off
+with tqdm's own ``disable=``.
 
 Examples
 --------
@@ -17,38 +18,29 @@ __all__ = ["Bar", "progress_bar", "silent_bar"]
 
 
 class Bar(Protocol):
-    """What the sending and polling loops need of a bar."""
+    """What the sending and polling loops need of a bar (a ``tqdm``)."""
 
     def update(self, n: float = 1) -> Any: ...
     def set_postfix(self, ordered_dict: Any = None, refresh: bool = True, **kwargs: Any) -> Any: ...
     def set_description(self, desc: str | None = None, refresh: bool = True) -> Any: ...
 
 
-class _Silent:
-    def update(self, n: float = 1) -> None:
-        return None
-
-    def set_postfix(self, ordered_dict: Any = None, refresh: bool = True, **kwargs: Any) -> None:
-        return None
-
-    def set_description(self, desc: str | None = None, refresh: bool = True) -> None:
-        return None
-
-
 def silent_bar() -> Bar:
     """A bar that shows nothing."""
-    return _Silent()
+    from tqdm.auto import tqdm
+
+    bar: Bar = tqdm(disable=True)
+    return bar
 
 
 @contextlib.contextmanager
 def progress_bar(*, total: int, enabled: bool, desc: str, unit: str = "msg") -> Iterator[Bar]:
-    """A ``tqdm.auto`` bar when ``enabled``, else a silent stand-in."""
-    if not enabled:
-        yield _Silent()
-        return
+    """A ``tqdm.auto`` bar, shown when ``enabled``."""
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=total, desc=desc, unit=unit, dynamic_ncols=True, leave=True)
+    bar = tqdm(
+        total=total, desc=desc, unit=unit, dynamic_ncols=True, leave=True, disable=not enabled
+    )
     try:
         yield bar
     finally:

@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -19,8 +20,19 @@ def clock() -> tsf.ManualClock:
 
 
 @pytest.fixture
-def sandbox(clock: tsf.ManualClock) -> tsf.Sandbox:
-    return tsf.Sandbox(clock=clock, seed=7, status_delay=(5.0, 150.0))
+def sandbox(clock: tsf.ManualClock, request: pytest.FixtureRequest) -> tsf.Sandbox:
+    """A sandbox on the manual clock (seed 7, statuses final 5 to 150 s after sending).
+
+    A module or a test sets other options with ``@pytest.mark.sandbox(...)`` (any argument of
+    ``Sandbox``; ``clock="real"`` for the system clock, e.g. for a server another process
+    talks to).
+    """
+    marker = request.node.get_closest_marker("sandbox")
+    options: dict[str, Any] = {"seed": 7, "status_delay": (5.0, 150.0), "clock": clock}
+    options |= marker.kwargs if marker is not None else {}
+    if options["clock"] == "real":
+        del options["clock"]
+    return tsf.Sandbox(**options)
 
 
 @pytest.fixture

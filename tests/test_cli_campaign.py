@@ -30,6 +30,8 @@ promo,,1,,,Shop,"{name}, скидка 10% только сегодня"
 cascade,1,2,Shop,"{name}, привет из Viber",Shop,"{name}, привет"
 """
 ENV_NAMES = ("TARGETSMS_LOGIN", "TARGETSMS_PASSWORD", "TARGETSMS_BASE_URL")
+# a server another process (the command) talks to: the sandbox runs on the real clock
+pytestmark = pytest.mark.sandbox(clock="real", seed=0, status_delay=(0.0, 0.0))
 
 
 @pytest.fixture(autouse=True)
@@ -45,11 +47,6 @@ def tables(tmp_path: Path) -> tuple[Path, Path]:
     recipients.write_text(RECIPIENTS, encoding="utf-8")
     templates.write_text(TEMPLATES, encoding="utf-8")
     return recipients, templates
-
-
-@pytest.fixture
-def sandbox() -> tsf.Sandbox:
-    return tsf.Sandbox(status_delay=(0.0, 0.0))
 
 
 @pytest.fixture

@@ -43,28 +43,13 @@ PHONE3 = "79000000003"
 STOP_LISTED_PHONE = "79000000000"
 SMS = {"send_sms": 1, "sender_sms": "Shop", "text_sms": "Привет!"}
 ENV_NAMES = ("TARGETSMS_LOGIN", "TARGETSMS_PASSWORD", "TARGETSMS_BASE_URL")
+pytestmark = pytest.mark.sandbox(seed=0, status_delay=(2.0, 30.0))
 
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ENV_NAMES:
         monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def sandbox(clock: ManualClock) -> Sandbox:
-    return Sandbox(clock=clock)
-
-
-@pytest.fixture
-def client(sandbox: Sandbox) -> Iterator[tsf.Client]:
-    with tsf.Client.sandbox(sandbox) as c:
-        yield c
 
 
 @pytest.fixture

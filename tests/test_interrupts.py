@@ -25,6 +25,8 @@ from targetsms_frames.journal._sql import SQLJournal
 from targetsms_frames.sandbox import Sandbox
 
 N = 12
+# the sandbox keeps no memory of identical requests: a second send would show
+pytestmark = pytest.mark.sandbox(duplicate_window=0.0, seed=3)
 
 
 def _ctrl_c() -> None:
@@ -40,13 +42,6 @@ class _Held(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         assert self.release.wait(10), "the test never let the request through"
         return self.inner.handle_request(request)
-
-
-@pytest.fixture
-def sandbox() -> Sandbox:
-    # duplicate_window=0: the sandbox accepts an identical request again, so a second send
-    # would show up as a second message
-    return Sandbox(clock=tsf.ManualClock(), duplicate_window=0.0, seed=3)
 
 
 @pytest.fixture

@@ -19,6 +19,8 @@ import targetsms_frames as tsf
 from targetsms_frames.sandbox import Sandbox
 
 DATA = Path(__file__).parent / "data"
+# the sandbox remembers no identical request: a second send of the same message would show
+pytestmark = pytest.mark.sandbox(duplicate_window=0.0)
 
 
 def _messages(n: int = 5, start: int = 79003000000) -> pd.DataFrame:
@@ -31,12 +33,6 @@ def _messages(n: int = 5, start: int = 79003000000) -> pd.DataFrame:
             "text_sms": "Скидка 10% только сегодня",
         }
     )
-
-
-@pytest.fixture
-def sandbox() -> Sandbox:
-    # remembers no identical request: a second send of the same message would show
-    return Sandbox(clock=tsf.ManualClock(), duplicate_window=0.0)
 
 
 # -- the same cell, run twice ------------------------------------------------------------------

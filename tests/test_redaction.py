@@ -20,6 +20,7 @@ from targetsms_frames.sandbox._server import serve
 
 LOGIN = "shop"
 PASSWORD = "S3cr3t+P@ss%&word"
+pytestmark = pytest.mark.sandbox(seed=0, status_delay=(2.0, 30.0), credentials=(LOGIN, PASSWORD))
 FORMS = {
     "raw": PASSWORD,
     "quoted": quote(PASSWORD, safe=""),
@@ -47,16 +48,6 @@ def logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     for name in LOGGERS:
         caplog.set_level(logging.DEBUG, logger=name)
     return caplog
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def sandbox(clock: ManualClock) -> Sandbox:
-    return Sandbox(clock=clock, credentials=(LOGIN, PASSWORD))
 
 
 def sandbox_client(sandbox: Sandbox, **kwargs: Any) -> tsf.Client:

@@ -47,18 +47,10 @@ SENDER_TOO_LONG = (
     "Отправитель не должен превышать 15 символов для цифровых номеров и 11 символов для "
     "буквенно-числовых."
 )
+pytestmark = pytest.mark.sandbox(seed=0, status_delay=(2.0, 30.0))
+
 NO_TEXT = "Нет текста сообщения."
 NO_LINK = "Нет ссылки."
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(start=1_700_000_000.0)
-
-
-@pytest.fixture
-def sandbox(clock: ManualClock) -> Sandbox:
-    return Sandbox(clock=clock)
 
 
 def raw(sandbox: Sandbox, **params: str) -> SandboxReply:

@@ -19,20 +19,13 @@ from targetsms_frames._wire import (
 from targetsms_frames.sandbox import Sandbox
 from targetsms_frames.sandbox._server import create_app, serve
 
-pytestmark = pytest.mark.socket
-
 LOGIN, PASSWORD = "shop", "p@ss&word+%"
+pytestmark = [
+    pytest.mark.socket,
+    pytest.mark.sandbox(seed=0, status_delay=(2.0, 30.0), credentials=(LOGIN, PASSWORD)),
+]
+
 TEXT = "Привет! Скидка 10% + подарок & доставка = 0 ₽"
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def sandbox(clock: ManualClock) -> Sandbox:
-    return Sandbox(clock=clock, credentials=(LOGIN, PASSWORD))
 
 
 @pytest.fixture

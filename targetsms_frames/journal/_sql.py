@@ -34,7 +34,7 @@ from .base import (
     positions_to_bytes,
     utc_now,
 )
-from .liveness import process_start, this_host
+from .liveness import process_start, started, stopped, this_host
 
 __all__ = ["REQUEST_COLUMNS", "SCHEMA", "SQLJournal"]
 
@@ -172,7 +172,9 @@ class SQLJournal:
         """Make a just-registered sender's liveness observable to others."""
 
     def close(self) -> None:
-        """Release the connection."""
+        """Release the connection; senders started here and not ended are over."""
+        for sender_id in self._mine:
+            stopped(sender_id)
         self._db.close()
 
     def __enter__(self) -> SQLJournal:
@@ -372,6 +374,7 @@ class SQLJournal:
         self._started(sender)
         with deferred_interrupts(), self.transaction():
             self._mine.add(sender.sender_id)
+            started(sender.sender_id)  # alive from now on, for every store of this process
             self._execute(
                 "INSERT INTO senders VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -398,6 +401,7 @@ class SQLJournal:
         with self.transaction():
             self._execute("DELETE FROM senders WHERE sender_id=?", (sender.sender_id,))
             self._mine.discard(sender.sender_id)
+        stopped(sender.sender_id)
 
     def recover(self) -> int:
         """Make ``unknown`` every request in flight for a sender that is gone; return how many."""

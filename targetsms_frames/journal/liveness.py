@@ -26,7 +26,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
-__all__ = ["HEARTBEAT_TIMEOUT", "is_alive", "process_start", "running", "this_host"]
+__all__ = [
+    "HEARTBEAT_TIMEOUT",
+    "is_alive",
+    "process_start",
+    "running",
+    "started",
+    "stopped",
+    "this_host",
+]
 
 #: Seconds after which a sender on another host that has not written is taken for dead.
 HEARTBEAT_TIMEOUT: Final = 15 * 60.0
@@ -75,16 +83,26 @@ def _pid_exists(pid: int) -> bool:
     return True
 
 
+def started(sender_id: str) -> None:
+    """A sender of this process starts (it stays alive until :func:`stopped`)."""
+    with _lock:
+        _running.add(sender_id)
+
+
+def stopped(sender_id: str) -> None:
+    """A sender of this process is over."""
+    with _lock:
+        _running.discard(sender_id)
+
+
 @contextlib.contextmanager
 def running(sender_id: str) -> Iterator[None]:
     """Mark a sender of this process as running for the block."""
-    with _lock:
-        _running.add(sender_id)
+    started(sender_id)
     try:
         yield
     finally:
-        with _lock:
-            _running.discard(sender_id)
+        stopped(sender_id)
 
 
 def is_alive(

@@ -27,6 +27,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from pathlib import Path
@@ -74,7 +75,7 @@ class SQLiteJournal(SQLJournal):
             raise JournalError(f"cannot open the journal {str(file)!r}: {exc}") from None
         journal = cls(str(file), db)
         try:
-            journal._prepare(existed and not wal_beside, durable)
+            journal._prepare((not wal_beside) if existed else None, durable)
         except sqlite3.DatabaseError as exc:
             db.close()
             raise JournalError(f"{str(file)!r} is not a usable campaign journal: {exc}") from None
@@ -88,10 +89,12 @@ class SQLiteJournal(SQLJournal):
         """A journal that lives in memory for one call (``send(..., journal=False)``)."""
         db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
         journal = cls(":memory:", db)
-        journal._prepare(False, durable=False)
+        journal._prepare(None, durable=False)
         return journal
 
-    def _prepare(self, check_separated: bool, durable: bool) -> None:
+    def _prepare(self, check_separated: bool | None, durable: bool) -> None:
+        """``check_separated``: the file existed (``True`` when no ``-wal`` was beside it),
+        ``None`` for a new or in-memory journal."""
         if self.location != ":memory:":
             if check_separated:
                 self._refuse_if_separated()
@@ -110,6 +113,12 @@ class SQLiteJournal(SQLJournal):
             self._create_tables(blob="BLOB", real="REAL")
             if version == 1:
                 self._upgrade_from_1()
+        if check_separated is not None:
+            # whoever opens a journal after a killed run settles it: the dead sender's claims
+            # become unknown and its record goes, so the file a clean close leaves (the -wal
+            # checkpointed into it) no longer looks like a crashed run's
+            with contextlib.suppress(sqlite3.OperationalError):  # read-only, or busy
+                self.recover()
 
     def _schema_version(self) -> int | None:
         if not self._has_table("meta"):
@@ -174,6 +183,8 @@ class SQLiteJournal(SQLJournal):
                     self._executemany(
                         "DELETE FROM senders WHERE sender_id=?", ((s,) for s in self._mine)
                     )
+        except sqlite3.Error:  # a read-only file: its -wal keeps the senders' record
+            pass
         finally:
             super().close()
 
