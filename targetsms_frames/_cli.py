@@ -41,6 +41,7 @@ from ._cli_inputs import (
     journal_states,
     make_client,
     read_messages,
+    rehearsal_client,
 )
 from ._cli_output import (
     OUT_SUFFIXES,
@@ -291,20 +292,19 @@ def status_command(
 ) -> None:
     """Check the delivery status of a journaled campaign's sent messages.
 
-    Against a local sandbox server (targetsms-frames sandbox), pass its URL with --base-url
-    to both send and status: no credentials are needed.
+    After `send --sandbox`, `status --sandbox` asks the same built-in sandbox (rebuilt from
+    the journal). Against a local sandbox server (targetsms-frames sandbox), pass its URL with
+    --base-url to both send and status: no credentials are needed.
     """
     with user_errors():
         check_suffix(out, OUT_SUFFIXES, "statuses")
         if not journal_exists(journal):
             raise UserError(f"no campaign journal at {journal!r}")
-        if sandbox:
-            raise UserError(
-                "an in-process sandbox forgets its messages when a command ends, so it cannot "
-                "answer for an earlier send; run `targetsms-frames sandbox` and pass its URL "
-                "with --base-url to both send and status (no credentials needed)"
-            )
-        client = make_client(sandbox=False, base_url=base_url)
+        if sandbox and base_url:
+            raise UserError("--sandbox and --base-url exclude each other; pick one")
+        client = (
+            rehearsal_client(journal) if sandbox else make_client(sandbox=False, base_url=base_url)
+        )
         assert client is not None
         waiting = read_journal(journal)
         open_ = int(((waiting["send_state"] == "sent") & ~waiting["is_final"]).sum())

@@ -87,6 +87,10 @@ TzOption = Annotated[
 ]
 
 
+#: The name of the in-process sandbox of ``--sandbox``: the same in every command.
+CLI_SANDBOX = "cli"
+
+
 def read_messages(
     recipients: Path,
     templates: Path | None,
@@ -117,7 +121,7 @@ def make_client(*, sandbox: bool, base_url: str | None, required: bool = True) -
         if base_url:
             raise UserError("--sandbox and --base-url exclude each other; pick one")
         # one name for every --sandbox run, so a rehearsal resumes with the next one
-        return Client.sandbox(Sandbox(name="cli"))
+        return Client.sandbox(Sandbox(name=CLI_SANDBOX))
     load_dotenv(Path.cwd() / ".env")
     url = base_url or os.environ.get(ENV_BASE_URL)
     if url:
@@ -135,6 +139,36 @@ def make_client(*, sandbox: bool, base_url: str | None, required: bool = True) -
         + " (in the environment or a .env file in this folder), or use --sandbox for a "
         "rehearsal without an account"
     )
+
+
+def rehearsal_client(journal: str) -> Client:
+    """A client of the in-process sandbox ``send --sandbox`` used, rebuilt from the journal.
+
+    That sandbox ended with its command; this one remembers the messages the journal holds
+    (same name, same seed), so their statuses come as they would have.
+    """
+    import json
+
+    from ._time import epoch_seconds, utc_times
+    from .journal import open_journal
+
+    store = open_journal(journal)
+    try:
+        rows, requests = store.rows(), store.requests()
+    finally:
+        store.close()
+    ids, texts = requests["request_id"], requests["params"]
+    params = {r: json.loads(p) for r, p in zip(ids, texts, strict=True)}
+    sent = rows[rows["message_id"].notna() & rows["sent_at"].notna()]
+    created = epoch_seconds(utc_times(sent["sent_at"]))
+    sandbox = Sandbox(name=CLI_SANDBOX)
+    sandbox.restore(
+        (str(m), str(phone), params.get(str(r), {}), float(at))
+        for m, phone, r, at in zip(
+            sent["message_id"], sent["phone"], sent["request_id"], created, strict=True
+        )
+    )
+    return Client.sandbox(sandbox)
 
 
 def parse_defaults(items: list[str] | None) -> dict[str, str]:

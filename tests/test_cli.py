@@ -233,12 +233,12 @@ def test_plain_http_to_a_remote_host_is_refused(
     assert not journal.exists()
 
 
-def test_status_without_a_journal_or_with_the_in_process_sandbox_explains(tmp_path: Path) -> None:
+def test_status_without_a_campaign_journal_explains(tmp_path: Path) -> None:
     journal = tmp_path / "none.sqlite"
     assert_one_line_error(run("status", "--journal", journal, "--sandbox"), "no campaign")
     assert not journal.exists()
     journal.write_bytes(b"")
-    assert_one_line_error(run("status", "--journal", journal, "--sandbox"), "--base-url")
+    assert_one_line_error(run("status", "--journal", journal, "--sandbox"), "no campaign")
 
 
 # -- against a sandbox server ------------------------------------------------------------

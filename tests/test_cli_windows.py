@@ -112,3 +112,29 @@ def test_a_postgresql_journal_serves_send_status_and_report(postgres_url: str) -
         "send", RECIPIENTS, "-t", TEMPLATES, "--journal", postgres_url, "--sandbox", "--no-progress"
     )
     assert code == 0 and "nothing more to send" in again, again
+
+
+def test_status_after_send_with_the_built_in_sandbox_asks_the_same_sandbox(
+    tmp_path: Path,
+) -> None:
+    journal = str(tmp_path / "rehearsal.sqlite")
+    code, out = _run(
+        "send",
+        RECIPIENTS,
+        "-t",
+        TEMPLATES,
+        "--journal",
+        journal,
+        "--sandbox",
+        "--no-progress",
+        "--rate",
+        "0",
+    )
+    assert code == 0, out
+    code, out = _run("status", "--journal", journal, "--sandbox", "--no-progress")
+    assert code == 0, out
+    assert "does not know" not in out  # the rebuilt sandbox knows every message it sent
+    frame = tsf.read_journal(journal)
+    sent = frame["send_state"] == "sent"
+    assert frame.loc[sent, "status"].notna().all()
+    assert not frame.loc[sent, "status"].str.contains("найдено").any()

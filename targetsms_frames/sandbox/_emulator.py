@@ -214,6 +214,40 @@ class Sandbox:
             self._faults = faults
             self._fault_rng = random.Random(faults.seed)
 
+    def restore(
+        self,
+        messages: Iterable[tuple[str, str, Mapping[str, str], float]],
+        *,
+        login: str = "sandbox",
+    ) -> int:
+        """Remember messages an earlier run of this sandbox created; return how many.
+
+        ``messages`` are ``(message_id, phone, params, created_at)`` as a journal recorded
+        them. Their statuses follow the same seeded schedule as when they were sent, so a
+        sandbox that lives only as long as a command (``targetsms-frames send --sandbox``)
+        can answer a later ``status`` about them.
+
+        >>> sandbox = Sandbox(clock=lambda: 1_700_000_100.0)
+        >>> sandbox.restore([("1179038981", "79000000001", {"send_sms": "1"}, 1_700_000_000.0)])
+        1
+        >>> sandbox.handle({"login": "sandbox", "password": "x", "id_message": "1179038981"}).body
+        'deliver'
+        """
+        count = 0
+        with self._lock:
+            for message_id, phone, params, created_at in messages:
+                viber = int(str(params.get("send_viber") or 0)) > 0
+                final, delay = draw_outcome(
+                    self.seed, message_id, viber=viber, delay=self.status_delay
+                )
+                sent = {k: str(v) for k, v in params.items() if k in MESSAGE_PARAMS[1:]}
+                self._messages[message_id] = _Message(
+                    message_id, login, phone, sent, 0, created_at, final, created_at + delay
+                )
+                self._next_id = max(self._next_id, int(message_id) + 1)
+                count += 1
+        return count
+
     def inject(self, kind: FaultKind, count: int = 1) -> None:
         """Make the next ``count`` requests fail with ``kind``, ahead of random faults.
 
