@@ -36,7 +36,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 unit: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 # The slow tests, with the large property-test run (hundreds of frames through a campaign).
 test-slow: $(STAMP)

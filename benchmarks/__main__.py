@@ -19,7 +19,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import campaign, identical, overhead, polling, preview, sustained, team, transport
+from . import (
+    campaign,
+    identical,
+    imports,
+    overhead,
+    polling,
+    preview,
+    sustained,
+    team,
+    transport,
+)
 from ._util import Result, Row, machine
 
 
@@ -51,6 +61,7 @@ def _phones(quick: bool = False) -> Result:
 BENCHMARKS: dict[str, Callable[[bool], Result]] = {
     "campaign": campaign.run,
     "sustained": sustained.run,
+    "imports": imports.run,
     "team": team.run,
     "identical": identical.run,
     "preview": preview.run,
