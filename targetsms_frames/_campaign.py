@@ -31,7 +31,7 @@ import pandas as pd
 
 from ._exceptions import JournalMismatchError
 from ._plan import param_strings
-from ._prepare import Prepared
+from ._prepare import Prepared, prepare
 from .journal import Binding, CampaignRecord, JournalRequest, JournalStore
 
 __all__ = ["Attached", "attach", "check_binding", "message_keys", "summarize_change"]
@@ -170,25 +170,16 @@ def attach(
     if sent_by is not None:
         check_binding(store, *sent_by)
     known = store.version(prepared.fingerprint)
-    journal_rows = store.rows()
-    legacy = journal_rows["msg_key"].isna().all()  # written before keys were kept
-    if known is None and legacy and _same_phones(journal_rows, prepared):
-        # a journal of an earlier version, whose fingerprint of messy columns differed
-        known = np.arange(n, dtype=np.int64)
-        store.add_version(prepared.fingerprint, known)
+    if store.rows()["msg_key"].isna().all() and n:  # written before keys were kept
+        stored = _keys(prepare(store.load_input().reset_index(drop=True)))
+        store.fill_keys(stored)
+        if known is None and stored == _keys(prepared):
+            # the same rows; an earlier version fingerprinted messy columns differently
+            known = np.arange(n, dtype=np.int64)
+            store.add_version(prepared.fingerprint, known)
     if known is not None and len(known) == n:
-        if legacy:
-            store.fill_keys(_keys(prepared))
         return Attached(known, "resumed")
     return _reconcile(store, prepared, extend=extend, replan=replan)
-
-
-def _same_phones(journal_rows: pd.DataFrame, prepared: Prepared) -> bool:
-    phones = prepared.display["phone"].astype(object).to_numpy()
-    stored = journal_rows["phone"].astype(object).to_numpy()
-    return len(stored) == len(phones) and bool(
-        (pd.Series(stored).fillna("") == pd.Series(phones).fillna("")).all()
-    )
 
 
 def _reconcile(

@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
@@ -197,7 +198,9 @@ def send(
         return, the rest ``planned``; a later ``send`` with the same journal sends what has
         come due.
     start_at : datetime or str, optional
-        Nothing goes before this moment (``"2026-12-04 10:00"`` is read in ``tz``).
+        Nothing goes before this moment (``"2026-12-04 10:00"`` is read in ``tz``). The
+        window and ``start_at`` of each call govern what it sends: resuming a campaign
+        without them sends the rest at once.
     price_sms, price_viber : float, optional
         Price of one SMS part and of one Viber message: the result gets ``cost`` and
         ``max_cost``.
@@ -266,7 +269,7 @@ def send(
         client = Client()
     budget = budget_for(client)
     plan = plan_campaign(prepared, budget, options, zones=zones)
-    now = datetime.fromtimestamp(client.clock() if client is not None else 0, UTC)
+    now = datetime.fromtimestamp(client.clock() if client is not None else time.time(), UTC)
     schedule = schedule_columns(plan, zones, options, now) if options.scheduled else None
 
     def replan(eligible: pd.Series, first_number: int) -> tuple[pd.DataFrame, list[JournalRequest]]:

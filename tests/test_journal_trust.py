@@ -265,11 +265,9 @@ def test_a_journal_moved_without_its_wal_after_a_crash_is_refused_and_with_it_re
     assert sandbox.messages["phone"].tolist() == msgs["phone"].tolist()[2:]
 
 
-def test_a_journal_written_by_an_earlier_version_resumes(tmp_path: Path) -> None:
-    journal = tmp_path / "old.sqlite"
-    shutil.copy(DATA / "journal-schema-1.sqlite", journal)
-    sandbox = Sandbox(clock=tsf.ManualClock())
-    msgs = pd.DataFrame(
+def _schema_1_messages() -> pd.DataFrame:
+    """The frame the journal of an earlier version (tests/data) was written for."""
+    return pd.DataFrame(
         {
             "customer": ["a", "b", "c", "d", "e", "f"],
             "phone": [
@@ -285,9 +283,29 @@ def test_a_journal_written_by_an_earlier_version_resumes(tmp_path: Path) -> None
             "text_sms": ["Привет, Анна", "Привет", "Привет", "Скидка 5%", "Скидка 5%", "Привет"],
         }
     )
+
+
+def test_a_journal_written_by_an_earlier_version_resumes(tmp_path: Path) -> None:
+    journal = tmp_path / "old.sqlite"
+    shutil.copy(DATA / "journal-schema-1.sqlite", journal)
+    sandbox = Sandbox(clock=tsf.ManualClock())
+    msgs = _schema_1_messages()
     out = tsf.send(msgs, tsf.Client.sandbox(sandbox), journal=journal, progress=False)
     assert out["send_state"].tolist() == ["sent"] * 5 + ["skipped"]
     assert sandbox.messages["phone"].tolist() == ["79001000001"]  # only the one left planned
     assert out.loc[1, "message_id"] == "1179438981"  # the earlier run's IDs are kept
     again = tsf.send(msgs, tsf.Client.sandbox(sandbox), journal=journal, progress=False)
     assert len(sandbox.messages) == 1 and again["send_state"].tolist() == out["send_state"].tolist()
+
+
+def test_a_journal_of_an_earlier_version_refuses_an_edited_frame_naming_the_phone(
+    tmp_path: Path,
+) -> None:
+    journal = tmp_path / "old.sqlite"
+    shutil.copy(DATA / "journal-schema-1.sqlite", journal)
+    sandbox = Sandbox(clock=tsf.ManualClock())
+    msgs = _schema_1_messages()
+    msgs.loc[0, "text_sms"] = "Привет, Аня"  # the row still planned there
+    with pytest.raises(tsf.JournalMismatchError, match=r"1 phone edited.*79001000001"):
+        tsf.send(msgs, tsf.Client.sandbox(sandbox), journal=journal, progress=False)
+    assert sandbox.requests == []

@@ -45,7 +45,6 @@ __all__ = [
     "JournalStore",
     "SQLiteJournal",
     "Sender",
-    "describe",
     "exists",
     "is_url",
     "open_journal",
@@ -66,19 +65,6 @@ def is_url(spec: JournalSpec) -> bool:
     (True, False)
     """
     return isinstance(spec, str) and spec.startswith(_URL_SCHEMES)
-
-
-def describe(spec: JournalSpec) -> str:
-    """How to name a journal in messages: a path, or a URL without its password.
-
-    >>> describe("postgresql://me:s3cret@db:5432/campaigns?campaign=spring")
-    'postgresql://me@db:5432/campaigns?campaign=spring'
-    """
-    if is_url(spec):
-        from .postgres import redact_url
-
-        return redact_url(str(spec))
-    return str(Path(spec))
 
 
 def exists(spec: JournalSpec) -> bool:

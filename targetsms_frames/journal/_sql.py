@@ -227,10 +227,6 @@ class SQLJournal:
         """The first version's fingerprint, or ``None`` while the journal holds no campaign."""
         return self._meta("fingerprint")
 
-    def created_at(self) -> str | None:
-        """When the campaign was written (ISO 8601, UTC)."""
-        return self._meta("created_at")
-
     def binding(self) -> Binding | None:
         """The endpoint and login the campaign belongs to (``None``: not bound yet)."""
         endpoint, salt, digest = (self._meta(k) for k in ("endpoint", "binding_salt", "binding"))
@@ -497,11 +493,6 @@ class SQLJournal:
     def planned_count(self) -> int:
         """Requests still ``planned``."""
         return int(self._one("SELECT count(*) FROM requests WHERE state='planned'"))
-
-    def next_due(self) -> float | None:
-        """The earliest ``not_before`` of the planned requests (``None``: none is scheduled)."""
-        due = self._one("SELECT min(not_before) FROM requests WHERE state='planned'")
-        return None if due is None else float(due)
 
     def planned_zones(self) -> dict[str | None, int]:
         """Each zone of the planned requests, with how many rows they hold."""

@@ -211,10 +211,6 @@ class JournalStore(Protocol):
         """Bind a campaign written before journals were bound (first resume)."""
         ...
 
-    def created_at(self) -> str | None:
-        """When the campaign was written (ISO 8601, UTC)."""
-        ...
-
     def create(self, record: CampaignRecord) -> bool:
         """Write a new campaign: input, rows, planned requests, first version.
 
@@ -293,10 +289,6 @@ class JournalStore(Protocol):
 
     def planned_count(self) -> int:
         """Requests still ``planned``."""
-        ...
-
-    def next_due(self) -> float | None:
-        """The earliest ``not_before`` of the planned requests (``None``: none is scheduled)."""
         ...
 
     def record_sent(
