@@ -185,6 +185,7 @@ def dispatch(
             bar.set_postfix(tally.postfix(), refresh=False)
 
     done: set[Future[object]] = set()
+    due_again = False  # idle said something is due: the next claim must find it
     try:
         while True:
             record_and_claim(done, claim=True)
@@ -198,10 +199,14 @@ def dispatch(
                 if claimed or tally.stopped is not None:
                     break
                 pause = idle()
-                if pause is None:
+                # nothing left, or only what this run gave back (left for the next run)
+                if pause is None or (pause <= 0 and due_again):
                     break
-                sleep(pause)
+                due_again = pause <= 0
+                if pause > 0:
+                    sleep(pause)
                 continue
+            due_again = False
             done, _ = wait(handed, return_when=FIRST_COMPLETED)
     finally:
         gate.close()

@@ -308,3 +308,20 @@ def test_ctrl_c_while_waiting_for_a_window_leaves_nothing_claimed(tmp_path: Path
         progress=False,
     )
     assert (out["send_state"] == "sent").all() and _received(sandbox)["phone"].is_unique
+
+
+def test_a_request_given_back_in_a_window_is_left_for_the_next_run_without_spinning(
+    tmp_path: Path,
+) -> None:
+    sandbox = _sandbox()
+    client = tsf.Client.sandbox(sandbox, retries=0)
+    sandbox.inject("refuse")  # the first request finds the provider unreachable
+    frame = _messages(["Europe/Moscow"] * 3)
+    out = tsf.send(
+        frame, client, journal=tmp_path / "c.sqlite", window=("09:00", "21:00"), progress=False
+    )
+    assert out["send_state"].tolist() == ["planned", "sent", "sent"]
+    again = tsf.send(
+        frame, client, journal=tmp_path / "c.sqlite", window=("09:00", "21:00"), progress=False
+    )
+    assert (again["send_state"] == "sent").all() and _received(sandbox)["phone"].is_unique
