@@ -53,9 +53,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from ._exceptions import ValidationError
+from ._facts import STATUSES
 from ._groups import SEND_DATE, as_dates, group_keys
 from ._time import Zone
-from ._wire import PENDING_STATUS, is_status_word
+from ._wire import is_status_word
 
 __all__ = [
     "COUNT_COLUMNS",
@@ -113,14 +114,8 @@ SUMMED_COLUMNS: Final = ("cost", "max_cost")
 VALUE_COLUMNS: Final = (*REPORT_COLUMNS, *SUMMED_COLUMNS)
 
 _CODE: Final = {name: code for code, name in enumerate(OUTCOMES)}
-_STATUS_OUTCOME: Final = {
-    "deliver": "delivered",
-    "read": "delivered",
-    "not_deliver": "not_delivered",
-    "expired": "expired",
-    "partly_deliver": "no_status",
-    PENDING_STATUS: "pending",
-}
+#: Each status word's outcome, from the provider's facts (one source for every reader).
+_STATUS_OUTCOME: Final[dict[str, str]] = {w: str(s.outcome) for w, s in STATUSES.items()}
 _STATE_OUTCOME: Final = {
     "sent": "pending",
     "failed": "failed",
