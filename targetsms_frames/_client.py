@@ -35,7 +35,7 @@ from ._exceptions import (
     TransportError,
     UnexpectedReplyError,
 )
-from ._exchange import RAW_KEEP, fresh, read_body, translate, unexpected
+from ._exchange import RAW_KEEP, fresh, raise_if_interrupt, read_body, translate, unexpected
 from ._guard import DuplicateGuard, RequestKey, request_key
 from ._wire import (
     DUPLICATE_TEXT,
@@ -165,6 +165,18 @@ class _ClientCore:
         query = send_params(phones, extra=extra, **params)
         expected = query[0][1].count(",") + 1
         return query, lambda body, url: parse_send_reply(body, expected=expected, url=url)
+
+    def _failure(
+        self, exc: BaseException, params: list[tuple[str, str]]
+    ) -> TransportError | BaseException:
+        """What a failed HTTP call stands for, with no reference to its frames (which hold the
+        real URL): a ``TransportError``, or the same interruption (Ctrl-C) afresh."""
+        shown = self._shown(params)
+        if isinstance(exc, httpx.TransportError):
+            return translate(exc, shown, self._settings.password.redact)
+        if isinstance(exc, Exception):
+            return unexpected(exc, shown, self._settings.password.redact)
+        return fresh(exc)  # Ctrl-C, exit, cancellation: the same, without a past
 
     def _conclude(
         self,
@@ -306,20 +318,11 @@ class Client(_ClientCore):
         # No variable here holds the real URL; the frames below that do (URL building, httpx)
         # never reach a traceback: failures come back as values, and an interrupt is raised
         # afresh once they are gone.
-        shown = self._shown(params)
         try:
-            outcome: httpx.Response | TransportError | BaseException = self._http.get(
-                self._url(params)
-            )
-        except httpx.TransportError as exc:
-            outcome = translate(exc, shown, self._settings.password.redact)
-        except Exception as exc:
-            outcome = unexpected(exc, shown, self._settings.password.redact)
-        except BaseException as exc:  # Ctrl-C, exit, cancellation: the same, without a past
-            outcome = fresh(exc)
-        if isinstance(outcome, BaseException) and not isinstance(outcome, TransportError):
-            raise outcome
-        return outcome
+            return self._http.get(self._url(params))
+        except BaseException as exc:
+            failure = self._failure(exc, params)
+        return raise_if_interrupt(failure)
 
     def _call(
         self, params: list[tuple[str, str]], parse: Callable[[str, str], T], kind: OnDuplicate
@@ -428,20 +431,11 @@ class AsyncClient(_ClientCore):
         )
 
     async def _fetch(self, params: list[tuple[str, str]]) -> httpx.Response | TransportError:
-        shown = self._shown(params)  # see Client._fetch
-        try:
-            outcome: httpx.Response | TransportError | BaseException = await self._http.get(
-                self._url(params)
-            )
-        except httpx.TransportError as exc:
-            outcome = translate(exc, shown, self._settings.password.redact)
-        except Exception as exc:
-            outcome = unexpected(exc, shown, self._settings.password.redact)
-        except BaseException as exc:  # Ctrl-C, exit, cancellation: the same, without a past
-            outcome = fresh(exc)
-        if isinstance(outcome, BaseException) and not isinstance(outcome, TransportError):
-            raise outcome
-        return outcome
+        try:  # see Client._fetch
+            return await self._http.get(self._url(params))
+        except BaseException as exc:
+            failure = self._failure(exc, params)
+        return raise_if_interrupt(failure)
 
     async def _call(
         self, params: list[tuple[str, str]], parse: Callable[[str, str], T], kind: OnDuplicate

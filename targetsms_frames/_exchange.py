@@ -36,7 +36,7 @@ from ._exceptions import (
 )
 from ._wire import ERROR_TEXTS, classify_error, redact
 
-__all__ = ["RAW_KEEP", "fresh", "read_body", "translate", "unexpected"]
+__all__ = ["RAW_KEEP", "fresh", "raise_if_interrupt", "read_body", "translate", "unexpected"]
 
 #: Characters of an unreadable reply kept in ``UnexpectedReplyError.raw`` (after scrubbing).
 RAW_KEEP: Final = 500
@@ -114,6 +114,13 @@ def fresh(exc: BaseException) -> BaseException:
         return type(exc)()
     except TypeError:  # pragma: no cover - an exception type that needs arguments
         return KeyboardInterrupt()
+
+
+def raise_if_interrupt(failure: BaseException) -> TransportError:
+    """``failure`` when it is a ``TransportError`` (a value for the caller); else raise it."""
+    if not isinstance(failure, TransportError):
+        raise failure
+    return failure
 
 
 def _decode(response: httpx.Response, url: str) -> str:
