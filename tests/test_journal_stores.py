@@ -272,3 +272,31 @@ def test_a_journal_of_a_newer_schema_is_refused(tmp_path: Path) -> None:
     store.close()
     with pytest.raises(tsf.JournalError, match="newer"):
         open_journal(tmp_path / "j.sqlite")
+
+
+def test_senders_starting_together_write_the_campaign_once(journal_spec: str) -> None:
+    record = _campaign(20)
+    barrier = threading.Barrier(4)
+    created: list[bool] = []
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        store = open_journal(journal_spec)
+        try:
+            barrier.wait(10)
+            created.append(store.create(record))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            store.close()
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert sorted(created) == [False, False, False, True]
+    store = open_journal(journal_spec)
+    assert store.planned_count() == 20 and len(store.rows()) == 40
+    store.close()

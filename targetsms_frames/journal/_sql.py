@@ -171,6 +171,10 @@ class SQLJournal:
     def _started(self, sender: Sender) -> None:
         """Make a just-registered sender's liveness observable to others."""
 
+    def _lock_campaign(self) -> None:
+        """Inside a transaction: hold off other writers of the campaign until it ends (a
+        database whose transactions already exclude each other needs nothing)."""
+
     def close(self) -> None:
         """Release the connection; senders started here and not ended are over."""
         for sender_id in self._mine:
@@ -244,6 +248,7 @@ class SQLJournal:
     def create(self, record: CampaignRecord) -> bool:
         """Write a new campaign in one transaction; ``False`` if one was there already."""
         with self.transaction():
+            self._lock_campaign()  # two senders starting at once: one writes, one joins
             if self._meta("fingerprint") is not None:  # another sender was first
                 return False
             now = utc_now()

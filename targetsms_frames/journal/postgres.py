@@ -134,6 +134,10 @@ class PostgresJournal(SQLJournal):
         ).fetchall()
         return [tuple(row) for row in rows]
 
+    def _lock_campaign(self) -> None:
+        digest = hashlib.sha256(f"campaign\n{self.location}".encode()).digest()
+        self._execute("SELECT pg_advisory_xact_lock(?)", (int.from_bytes(digest[:8], "big") >> 4,))
+
     def _lock_key(self, sender: Sender) -> int:
         digest = hashlib.sha256(f"{self.location}\n{sender.sender_id}".encode()).digest()
         return int.from_bytes(digest[:8], "big") >> 4  # positive, below 2**60
