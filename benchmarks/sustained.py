@@ -13,6 +13,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ._util import LOGIN, PASSWORD, Result, personalised_frame, sandbox_server, timed
@@ -22,12 +23,26 @@ WINDOW = 10.0
 
 def window_rates(sent_at: pd.Series, window: float = WINDOW) -> tuple[float, float]:
     """Rows per second in the first and the last ``window`` seconds of sending."""
-    times = pd.to_datetime(sent_at, utc=True).dropna()
-    seconds = (times - times.min()).dt.total_seconds()
+    seconds = _seconds(sent_at)
     end = float(seconds.max())
     first = float((seconds < window).sum()) / window
     last = float((seconds > end - window).sum()) / window
     return first, last
+
+
+def _seconds(sent_at: pd.Series) -> pd.Series:
+    times = pd.to_datetime(sent_at, utc=True).dropna()
+    return (times - times.min()).dt.total_seconds()
+
+
+def trend(sent_at: pd.Series, window: float = WINDOW) -> tuple[float, float, float]:
+    """Every whole ``window``: the slowest, the median and the fastest rate, and the change
+    per minute of a straight line through them (0: the rate does not drift)."""
+    seconds = _seconds(sent_at)
+    whole = int(float(seconds.max()) // window)
+    rates = (seconds // window).value_counts().reindex(range(whole), fill_value=0) / window
+    slope = float(np.polyfit(np.arange(whole) * window / 60.0, rates.to_numpy(), 1)[0])
+    return float(rates.min()), float(rates.median()), slope
 
 
 def run(quick: bool = False) -> Result:
@@ -59,6 +74,12 @@ def run(quick: bool = False) -> Result:
         f"tsf.send, {n:,} personalised msgs",
         f"{seconds:.1f} s",
         f"{sent / seconds:,.0f} msg/s; {sent:,} sent{left}",
+    )
+    low, mid, slope = trend(out["sent_at"])
+    result.add(
+        "every 10 s window",
+        f"{mid:,.0f} msg/s",
+        f"median; slowest {low:,.0f} msg/s; drift {slope:+.1f} msg/s per minute",
     )
     result.add("first 10 s", f"{first:,.0f} msg/s", "")
     result.add(

@@ -4,8 +4,8 @@ The recipients are made up but look like a real CRM export: phones written every
 write them (``+7 (916) 123-45-67``, ``8 916 123 45 67``, ``89161234567``, ``9161234567``),
 a few Kazakh and one Ukrainian number, a handful of unusable phones, one stop-listed phone and
 one row exported twice. Customers live from Kaliningrad to Kamchatka; each row's ``timezone``
-(an IANA name, blank for a few, as exports have it) says where, for send windows. In the Excel file, phones made only of digits are number cells, as
-spreadsheet exports have them.
+(an IANA name, blank for a few, as exports have it) says where, for send windows. In the
+Excel file, phones made only of digits are number cells, as spreadsheet exports have them.
 
 Run from anywhere; the output is the same every time::
 
