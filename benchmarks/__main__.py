@@ -13,6 +13,8 @@ each benchmark.
 from __future__ import annotations
 
 import argparse
+import os
+import tempfile
 import time
 import traceback
 from collections.abc import Callable
@@ -166,6 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     results: list[Result] = []
     seconds: dict[str, float] = {}
     failures: dict[str, str] = {}
+    # a send without journal= keeps an automatic journal: never in the user's own folder
+    spare = tempfile.TemporaryDirectory(prefix="tsf-bench-journals-")
+    os.environ.setdefault("TARGETSMS_JOURNAL_DIR", spare.name)
     for name in names:
         print(f"running {name}...", flush=True)
         start = time.perf_counter()
@@ -187,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     if output is not None:
         output.write_text(_markdown(results, seconds, args.quick, failures))
         print(f"wrote {output}")
+    spare.cleanup()
     return 1 if failures else 0
 
 

@@ -36,15 +36,15 @@ _PROFILE_LINES = 90
 
 #: Calling-thread stages of ``send`` (label, function, file suffix).
 STAGES: list[tuple[str, str, str]] = [
-    ("prepare (validate)", "prepare", "_prepare.py"),
-    ("plan_campaign", "plan_campaign", "_send.py"),
-    ("journal: open + write plan", "initialise", "_journal.py"),
-    ("journal: requests list", "_journal_requests", "_send.py"),
-    ("journal: mark in flight", "mark_inflight", "_journal.py"),
-    ("journal: record results", "record", "_send.py"),
-    ("rate limiter sleep", "wait", "_rate.py"),
+    ("prepare (validate)", "prepare", "targetsms_frames/_prepare.py"),
+    ("plan_campaign", "plan_campaign", "targetsms_frames/_planning.py"),
+    ("journal: open + write plan", "attach", "targetsms_frames/_campaign.py"),
+    ("journal: requests list", "journal_requests", "targetsms_frames/_planning.py"),
+    ("journal: claim (in flight)", "claim", "targetsms_frames/journal/_sql.py"),
+    ("journal: record results", "apply", "targetsms_frames/_dispatch.py"),
+    ("rate limiter sleep", "wait", "targetsms_frames/_policy.py"),
     ("waiting for workers", "wait", "concurrent/futures/_base.py"),
-    ("assemble result", "_assemble", "_send.py"),
+    ("assemble result", "_assemble", "targetsms_frames/_send.py"),
 ]
 
 

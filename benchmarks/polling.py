@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import tempfile
 from collections import defaultdict
+from pathlib import Path
 
 from ._util import (
     LOGIN,
@@ -35,11 +37,13 @@ def _one_round(result: Result, n: int, runs: int) -> None:
     from targetsms_frames._send import DEFAULT_CONCURRENCY, DEFAULT_RATE
 
     times: list[float] = []
-    with sandbox_server(latency=0.0) as server:
+    with tempfile.TemporaryDirectory() as tmp, sandbox_server(latency=0.0) as server:
         for _ in range(runs):
             with tsf.Client(LOGIN, PASSWORD, base_url=server.url) as client:
-                frame = identical_frame(n, tag=f"p{next(_TAGS)}")
-                sent = tsf.send(frame, client, progress=False)
+                tag = f"p{next(_TAGS)}"
+                frame = identical_frame(n, tag=tag)
+                journal = Path(tmp) / f"{tag}.sqlite"
+                sent = tsf.send(frame, client, journal=journal, progress=False)
                 if int((sent["send_state"] == "sent").sum()) != n:
                     raise RuntimeError("polling: the campaign was not fully sent")
                 seconds, polled = timed(
@@ -62,12 +66,16 @@ def _spacing(result: Result, n: int) -> None:
     from targetsms_frames._wire import DUPLICATE_TEXT
 
     window = 2.0
-    with sandbox_server(
-        latency=0.0, duplicate_window=window, status_delay=(1.0, 6.0), keep_log=True
-    ) as server:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        sandbox_server(
+            latency=0.0, duplicate_window=window, status_delay=(1.0, 6.0), keep_log=True
+        ) as server,
+    ):
         client = tsf.Client(LOGIN, PASSWORD, base_url=server.url, duplicate_window=window)
         with client:
-            sent = tsf.send(identical_frame(n, tag=f"s{next(_TAGS)}"), client, progress=False)
+            frame = identical_frame(n, tag=f"s{next(_TAGS)}")
+            sent = tsf.send(frame, client, journal=Path(tmp) / "spacing.sqlite", progress=False)
             seconds, final = timed(
                 lambda: tsf.poll_statuses(
                     sent, client, until_final=True, timeout=60, progress=False

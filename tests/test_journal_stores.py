@@ -300,3 +300,28 @@ def test_senders_starting_together_write_the_campaign_once(journal_spec: str) ->
     store = open_journal(journal_spec)
     assert store.planned_count() == 20 and len(store.rows()) == 40
     store.close()
+
+
+def test_a_claim_reads_only_what_it_claims_however_much_is_planned(tmp_path: Path) -> None:
+    """Each statement of a SQLite claim finds its requests by key, or reads the claim index in
+    plan order up to its limit: nothing walks every planned request or sorts them."""
+    store = open_journal(tmp_path / "big.sqlite")
+    assert store.create(_campaign(3_000))
+    statements: list[str] = []
+    db = store._db  # type: ignore[attr-defined]
+    sender = store.register()
+    with running(sender.sender_id):
+        db.set_trace_callback(statements.append)
+        try:
+            claimed = store.claim(sender, 16, due_by=1_000_000_000.0, exclude={"R000001"})
+        finally:
+            db.set_trace_callback(None)
+    assert [r.request_id for r in claimed][:2] == ["R000002", "R000003"]
+    queries = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "UPDATE"))]
+    assert queries
+    for sql in queries:
+        plan = " | ".join(row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}"))
+        assert "TEMP B-TREE" not in plan and not plan.startswith("SCAN"), (sql, plan)
+        if "LIMIT" not in sql.upper():  # only a limited read may walk the claim index
+            assert "requests_claim" not in plan, (sql, plan)
+    store.close()

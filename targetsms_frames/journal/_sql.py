@@ -462,8 +462,9 @@ class SQLJournal:
     def _mark_claimed(
         self, owner: str, where: str, args: list[Any], limit: int
     ) -> list[tuple[Any, ...]]:
-        """Inside a transaction: pick up to ``limit`` requests matching ``where`` in plan order,
-        mark them in flight for ``owner``, return their :data:`REQUEST_COLUMNS`."""
+        """Inside a transaction holding the write lock: pick up to ``limit`` requests matching
+        ``where`` in plan order, mark them in flight for ``owner``, return their
+        :data:`REQUEST_COLUMNS`."""
         picked = [
             row[0]
             for row in self._execute(
@@ -474,11 +475,16 @@ class SQLJournal:
         out: list[tuple[Any, ...]] = []
         for chunk in iter_chunks(picked, _CHUNK):
             marks = ",".join("?" * len(chunk))
-            self._execute(
+            # by key alone: with ``state='planned'`` here SQLite walks the claim index over
+            # every planned request. The transaction holds the write lock since the SELECT,
+            # so each picked request is still planned; the count proves it.
+            updated = self._execute(
                 "UPDATE requests SET state='inflight', owner=?, started_at=?"
-                f" WHERE state='planned' AND request_id IN ({marks})",
+                f" WHERE request_id IN ({marks})",
                 (owner, utc_now(), *chunk),
-            )
+            ).rowcount
+            if updated != len(chunk):
+                raise RuntimeError(f"claimed {updated} of {len(chunk)} picked requests")
             out.extend(
                 self._execute(
                     f"SELECT {REQUEST_COLUMNS} FROM requests WHERE request_id IN ({marks})",
