@@ -29,8 +29,8 @@ test-min: $(MIN_STAMP)
 	$(MIN_VENV)/bin/pytest -q -p no:cacheprovider --ignore=tests/test_notebooks.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check targetsms_frames tests benchmarks tools data
-	$(BIN)/ruff format --check targetsms_frames tests benchmarks tools data
+	$(BIN)/ruff check conftest.py targetsms_frames tests benchmarks tools data
+	$(BIN)/ruff format --check conftest.py targetsms_frames tests benchmarks tools data
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

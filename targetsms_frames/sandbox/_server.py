@@ -44,6 +44,7 @@ __all__ = ["create_app", "endpoint_url", "run_server", "serve"]
 _LOG_LEVEL: Final = "warning"
 _POLL: Final = 0.05
 _PROMISED_LENGTH: Final = b"64"
+_KEEP_ALIVE: Final = 75  # seconds an idle connection stays open (nginx's default)
 
 
 class _ConnectionCut(Exception):
@@ -170,6 +171,10 @@ def _config(app: Starlette, host: str, port: int) -> uvicorn.Config:
         access_log=False,
         lifespan="off",
         timeout_graceful_shutdown=1,
+        # longer than a client pool's idle expiry (httpx: 5 s), so the client drops an idle
+        # connection first; equal timeouts race, and a request written on a connection the
+        # server is closing comes back without a reply: an ambiguous outcome
+        timeout_keep_alive=_KEEP_ALIVE,
     )
 
 
