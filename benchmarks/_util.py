@@ -79,6 +79,23 @@ class Result:
         self.rows.append(Row(self.name, case, value, note))
 
 
+def run_alone(
+    run: Callable[[bool], Result], doc: str | None, argv: list[str] | None = None
+) -> None:
+    """Run one benchmark from its own module (``python -m benchmarks.NAME [--quick]``) and
+    print its rows and notes; ``python -m benchmarks NAME`` also writes Markdown."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc)
+    parser.add_argument("--quick", action="store_true", help="fewer rows and runs")
+    result = run(parser.parse_args(argv).quick)
+    width = max((len(row.case) for row in result.rows), default=0)
+    for row in result.rows:
+        print(f"{row.case:<{width}}  {row.value:>12}  {row.note}")
+    for note in result.notes:
+        print(f"* {note}")
+
+
 def fmt_s(seconds: float) -> str:
     """Seconds with three significant decimals."""
     return f"{seconds:.3f} s"

@@ -17,7 +17,6 @@ process costs (and what the ``serve()`` socket costs on its own).
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import tempfile
 from pathlib import Path
@@ -32,6 +31,7 @@ from ._util import (
     fmt_s,
     median,
     personalised_frame,
+    run_alone,
     sandbox_server,
     spread,
     timed,
@@ -183,10 +183,7 @@ def _server_placement(result: Result, n: int, runs: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true")
-    for row in run(parser.parse_args().quick).rows:
-        print(f"{row.case:<42} {row.value:>12}  {row.note}")
+    run_alone(run, __doc__)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ request per phone (3,000); its time is measured on a sample and scaled.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import tempfile
 from pathlib import Path
@@ -23,6 +22,7 @@ from ._util import (
     fmt_s,
     identical_frame,
     median,
+    run_alone,
     sandbox_server,
     spread,
     timed,
@@ -123,10 +123,7 @@ def run(quick: bool = False) -> Result:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true")
-    for row in run(parser.parse_args().quick).rows:
-        print(f"{row.case:<42} {row.value:>14}  {row.note}")
+    run_alone(run, __doc__)
 
 
 if __name__ == "__main__":

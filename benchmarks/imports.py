@@ -7,12 +7,11 @@ psycopg) load on first use, so the import itself should cost at most 1.6 times p
 
 from __future__ import annotations
 
-import argparse
 import subprocess
 import sys
 import time
 
-from ._util import Result, median
+from ._util import Result, median, run_alone
 
 CASES = {
     "import pandas": "import pandas",
@@ -50,12 +49,7 @@ def run(quick: bool = False) -> Result:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true")
-    result = run(parser.parse_args().quick)
-    for row in result.rows:
-        print(f"{row.case:<45} {row.value:>9}  {row.note}")
-    print(*result.notes, sep="\n")
+    run_alone(run, __doc__)
 
 
 if __name__ == "__main__":

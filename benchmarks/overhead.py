@@ -13,7 +13,6 @@ calling thread (which plans, writes the journal and waits for the workers), and 
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import tempfile
 from pathlib import Path
@@ -25,6 +24,7 @@ from ._util import (
     identical_frame,
     median,
     personalised_frame,
+    run_alone,
     spread,
     stage_times,
     timed,
@@ -171,10 +171,7 @@ def run(quick: bool = False) -> Result:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true")
-    for row in run(parser.parse_args().quick).rows:
-        print(f"{row.case:<52} {row.value:>10}  {row.note}")
+    run_alone(run, __doc__)
 
 
 if __name__ == "__main__":

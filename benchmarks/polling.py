@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import tempfile
 from collections import defaultdict
@@ -24,6 +23,7 @@ from ._util import (
     fmt_s,
     identical_frame,
     median,
+    run_alone,
     sandbox_server,
     spread,
     timed,
@@ -115,10 +115,7 @@ def run(quick: bool = False) -> Result:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true")
-    for row in run(parser.parse_args().quick).rows:
-        print(f"{row.case:<46} {row.value:>10}  {row.note}")
+    run_alone(run, __doc__)
 
 
 if __name__ == "__main__":

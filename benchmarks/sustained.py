@@ -9,14 +9,13 @@ The rate of each 10 s window is read from the rows' ``sent_at``. Goal: within 10
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ._util import LOGIN, PASSWORD, Result, personalised_frame, sandbox_server, timed
+from ._util import LOGIN, PASSWORD, Result, personalised_frame, run_alone, sandbox_server, timed
 
 WINDOW = 10.0
 
@@ -98,10 +97,7 @@ def run(quick: bool = False) -> Result:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true")
-    for row in run(parser.parse_args().quick).rows:
-        print(f"{row.case:<40} {row.value:>14}  {row.note}")
+    run_alone(run, __doc__)
 
 
 if __name__ == "__main__":

@@ -10,9 +10,7 @@ package on this machine; every process, the server and the database share its 2 
 
 from __future__ import annotations
 
-import argparse
 import itertools
-import json
 import subprocess
 import sys
 import tempfile
@@ -22,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from ._util import LOGIN, PASSWORD, ROOT, Result, sandbox_server
+from ._util import LOGIN, PASSWORD, ROOT, Result, run_alone, sandbox_server
 
 LATENCY = 0.02
 _TAGS = itertools.count(1)
@@ -124,10 +122,7 @@ def run(quick: bool = False) -> Result:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true")
-    for row in run(parser.parse_args().quick).rows:
-        print(json.dumps([row.case, row.value, row.note], ensure_ascii=False))
+    run_alone(run, __doc__)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ configurations interleaved run by run so that machine noise hits them alike.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import itertools
 from collections.abc import Callable
@@ -16,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from ._util import LOGIN, PASSWORD, Result, median, sandbox_server, timed
+from ._util import LOGIN, PASSWORD, Result, median, run_alone, sandbox_server, timed
 
 _IDS = itertools.count(5_000_000_000)
 
@@ -101,10 +100,7 @@ def run(quick: bool = False) -> Result:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true")
-    for row in run(parser.parse_args().quick).rows:
-        print(f"{row.case:<40} {row.value:>14}  {row.note}")
+    run_alone(run, __doc__)
 
 
 if __name__ == "__main__":

@@ -110,7 +110,7 @@ def test_send_in_sandbox_writes_a_journal_that_report_reads(
     assert report.exit_code == 0, report.output
     assert "segment" in report.stdout and "vip" in report.stdout
     expected = tsf.delivery_report(tsf.read_journal(journal), "segment")
-    written = pd.read_excel(tmp_path / "report.xlsx", sheet_name="report")
+    written = pd.read_excel(tmp_path / "report.xlsx", sheet_name="report", engine="openpyxl")
     assert written["messages"].tolist() == expected["messages"].tolist()
     assert (tmp_path / "delivery.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
