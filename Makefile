@@ -26,7 +26,7 @@ $(MIN_STAMP): pyproject.toml tools/floor_pins.py
 	touch $(MIN_STAMP)
 
 test-min: $(MIN_STAMP)
-	$(MIN_VENV)/bin/pytest -q -p no:cacheprovider --ignore=tests/test_notebooks.py
+	$(MIN_VENV)/bin/pytest -q -p no:cacheprovider -n auto --ignore=tests/test_notebooks.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check conftest.py targetsms_frames tests benchmarks tools data

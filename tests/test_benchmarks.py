@@ -38,7 +38,7 @@ def test_window_rates_and_trend_read_sent_at() -> None:
     start = pd.Timestamp("2026-12-03 10:00", tz="UTC")
     # 10 rows/s for the first 30 s, then 20 rows/s for 40 s: the rate rises
     seconds = [i / 10 for i in range(300)] + [30 + i / 20 for i in range(800)]
-    sent_at = pd.Series([start + pd.Timedelta(seconds=s) for s in seconds]).astype(str)
+    sent_at = pd.Series([start + pd.Timedelta(seconds=s) for s in seconds])
     first, last = window_rates(sent_at)
     assert first == pytest.approx(10.0)
     assert last == pytest.approx(20.0, rel=0.01)
