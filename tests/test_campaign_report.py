@@ -320,7 +320,12 @@ def test_the_progress_bar_says_when_the_next_check_is_due_and_why(
     clock: tsf.ManualClock,
     make_messages: Callable[..., pd.DataFrame],
     capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # a bar not on a terminal takes its width from the environment: a wide one, so the
+    # postfix is whole whatever the runner's settings
+    monkeypatch.setenv("COLUMNS", "400")
+    monkeypatch.setenv("LINES", "50")
     client = tsf.Client.sandbox(tsf.Sandbox(clock=clock, status_delay=(100.0, 100.0)))
     sent = tsf.send(make_messages(2), client, progress=False)
 
