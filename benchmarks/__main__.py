@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     failures: dict[str, str] = {}
     # a send without journal= keeps an automatic journal: never in the user's own folder
     spare = tempfile.TemporaryDirectory(prefix="tsf-bench-journals-")
-    os.environ.setdefault("TARGETSMS_JOURNAL_DIR", spare.name)
+    os.environ["TARGETSMS_JOURNAL_DIR"] = spare.name
     for name in names:
         print(f"running {name}...", flush=True)
         start = time.perf_counter()

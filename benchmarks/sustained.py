@@ -35,8 +35,8 @@ def _seconds(sent_at: pd.Series) -> pd.Series:
 
 
 def trend(sent_at: pd.Series, window: float = WINDOW) -> tuple[float, float, float]:
-    """Every whole ``window``: the slowest, the median and the fastest rate, and the change
-    per minute of a straight line through them (0: the rate does not drift)."""
+    """Over every whole ``window``: the slowest and the median rate, and the change per
+    minute of a straight line through all of them (0: the rate does not drift)."""
     seconds = _seconds(sent_at)
     whole = int(float(seconds.max()) // window)
     rates = (seconds // window).value_counts().reindex(range(whole), fill_value=0) / window

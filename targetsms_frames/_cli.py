@@ -221,7 +221,7 @@ def send_command(
             price_viber=price_viber,
             progress=progress,
             concurrency=concurrency,
-            rate=None if rate.strip() in ("0", "0.0") else rate,
+            rate=_rate(rate),
         )
         if not dry_run and not sandbox and not yes and client is not None:
             plan = send(messages, client, journal=journal, dry_run=True, **options.for_send())
@@ -262,6 +262,18 @@ def send_command(
         if not done:
             say("error: nothing could be sent", err=True)
             raise typer.Exit(NOTHING_DONE)
+
+
+def _rate(text: str) -> str | None:
+    """``--rate``: zero, however written, is no limit; anything else is for ``send``.
+
+    >>> _rate("0.0"), _rate("300/min")
+    (None, '300/min')
+    """
+    try:
+        return None if float(text) == 0 else text
+    except ValueError:
+        return text
 
 
 def _waiting_for_window(result: pd.DataFrame) -> int:

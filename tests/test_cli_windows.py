@@ -20,6 +20,11 @@ def _run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def _send(journal: str, *options: str) -> tuple[int, str]:
+    """``send`` of the samples on the built-in sandbox, into ``journal``."""
+    return _run("send", RECIPIENTS, "-t", TEMPLATES, "--journal", journal, "--sandbox", *options)
+
+
 def test_preview_shows_what_goes_now_and_what_waits_for_its_window() -> None:
     code, out = _run(
         "preview", RECIPIENTS, "-t", TEMPLATES, "--window", "09:00-21:00", "--tz", "Europe/Moscow"
@@ -33,14 +38,8 @@ def test_a_campaign_that_starts_later_waits_without_sending_and_exits_cleanly(
     tmp_path: Path,
 ) -> None:
     journal = str(tmp_path / "later.sqlite")
-    code, out = _run(
-        "send",
-        RECIPIENTS,
-        "-t",
-        TEMPLATES,
-        "--journal",
+    code, out = _send(
         journal,
-        "--sandbox",
         "--start-at",
         "2099-01-05 10:00",
         "--tz",
@@ -69,14 +68,8 @@ def test_a_campaign_that_starts_later_waits_without_sending_and_exits_cleanly(
 def test_bad_schedule_options_are_one_line_errors(
     option: str, value: str, said: str, tmp_path: Path
 ) -> None:
-    code, out = _run(
-        "send",
-        RECIPIENTS,
-        "-t",
-        TEMPLATES,
-        "--journal",
+    code, out = _send(
         str(tmp_path / "j.sqlite"),
-        "--sandbox",
         "--window",
         "09:00-21:00",
         option,
@@ -90,27 +83,14 @@ def test_bad_schedule_options_are_one_line_errors(
 
 
 def test_a_postgresql_journal_serves_send_status_and_report(postgres_url: str) -> None:
-    code, out = _run(
-        "send",
-        RECIPIENTS,
-        "-t",
-        TEMPLATES,
-        "--journal",
-        postgres_url,
-        "--sandbox",
-        "--no-progress",
-        "--rate",
-        "0",
-    )
+    code, out = _send(postgres_url, "--no-progress", "--rate", "0")
     assert code == 0, out
     assert "password" not in out
     frame = tsf.read_journal(postgres_url)
     assert (frame["send_state"] == "sent").sum() == 294
     code, out = _run("report", "--journal", postgres_url, "--by", "segment")
-    assert code == 0, out and "segment" in out
-    code, again = _run(
-        "send", RECIPIENTS, "-t", TEMPLATES, "--journal", postgres_url, "--sandbox", "--no-progress"
-    )
+    assert code == 0 and "segment" in out, out
+    code, again = _send(postgres_url, "--no-progress")
     assert code == 0 and "nothing more to send" in again, again
 
 
@@ -118,18 +98,7 @@ def test_status_after_send_with_the_built_in_sandbox_asks_the_same_sandbox(
     tmp_path: Path,
 ) -> None:
     journal = str(tmp_path / "rehearsal.sqlite")
-    code, out = _run(
-        "send",
-        RECIPIENTS,
-        "-t",
-        TEMPLATES,
-        "--journal",
-        journal,
-        "--sandbox",
-        "--no-progress",
-        "--rate",
-        "0",
-    )
+    code, out = _send(journal, "--no-progress", "--rate", "0")
     assert code == 0, out
     code, out = _run("status", "--journal", journal, "--sandbox", "--no-progress")
     assert code == 0, out

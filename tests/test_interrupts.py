@@ -131,7 +131,7 @@ def test_ctrl_c_inside_a_claim_commit_releases_what_was_claimed(
     monkeypatch: pytest.MonkeyPatch, sandbox: Sandbox, release: threading.Event, tmp_path: Path
 ) -> None:
     journal = tmp_path / "c.sqlite"
-    _after_calls(monkeypatch, SQLJournal, "_mark_claimed", hit=2)
+    _after_calls(monkeypatch, SQLiteJournal, "_mark_claimed", hit=2)
     _interrupted(sandbox, release, journal)
     rows = tsf.read_journal(journal)
     assert set(rows["send_state"]) <= {"sent", "planned"}

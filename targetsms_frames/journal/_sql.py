@@ -36,7 +36,7 @@ from .base import (
 )
 from .liveness import process_start, started, stopped, this_host
 
-__all__ = ["REQUEST_COLUMNS", "SCHEMA", "SQLJournal"]
+__all__ = ["CHUNK", "REQUEST_COLUMNS", "SCHEMA", "SQLJournal"]
 
 #: The tables, with ``{blob}`` and ``{real}`` for each database's type names.
 SCHEMA: Final = """
@@ -95,7 +95,7 @@ CREATE INDEX IF NOT EXISTS requests_claim ON requests (state, seq, request_id);
 # ``requests_claim`` covers the claim query (state, then order, then id) so a
 # claim reads the first due requests off the index instead of sorting every
 # planned one; ``requests_state`` was its narrower predecessor.
-_CHUNK: Final = 500  # bound parameters per statement
+CHUNK: Final = 500  # bound parameters per statement
 _ROW_COLUMNS: Final = (
     "pos, request_id, phone, send_state, send_error, message_id, sent_at, status, status_at, "
     "checked_at, msg_key, status_error"
@@ -462,36 +462,10 @@ class SQLJournal:
     def _mark_claimed(
         self, owner: str, where: str, args: list[Any], limit: int
     ) -> list[tuple[Any, ...]]:
-        """Inside a transaction holding the write lock: pick up to ``limit`` requests matching
-        ``where`` in plan order, mark them in flight for ``owner``, return their
-        :data:`REQUEST_COLUMNS`."""
-        picked = [
-            row[0]
-            for row in self._execute(
-                f"SELECT request_id FROM requests WHERE {where} ORDER BY seq, request_id LIMIT ?",
-                [*args, limit],
-            ).fetchall()
-        ]
-        out: list[tuple[Any, ...]] = []
-        for chunk in iter_chunks(picked, _CHUNK):
-            marks = ",".join("?" * len(chunk))
-            # by key alone: with ``state='planned'`` here SQLite walks the claim index over
-            # every planned request. The transaction holds the write lock since the SELECT,
-            # so each picked request is still planned; the count proves it.
-            updated = self._execute(
-                "UPDATE requests SET state='inflight', owner=?, started_at=?"
-                f" WHERE request_id IN ({marks})",
-                (owner, utc_now(), *chunk),
-            ).rowcount
-            if updated != len(chunk):
-                raise RuntimeError(f"claimed {updated} of {len(chunk)} picked requests")
-            out.extend(
-                self._execute(
-                    f"SELECT {REQUEST_COLUMNS} FROM requests WHERE request_id IN ({marks})",
-                    chunk,
-                ).fetchall()
-            )
-        return out
+        """Inside a transaction: pick up to ``limit`` requests matching ``where`` in plan order,
+        mark them in flight for ``owner``, return their :data:`REQUEST_COLUMNS`. Each store
+        picks in its own way, so that no two senders ever take one request."""
+        raise NotImplementedError
 
     def release(self, request_ids: Iterable[str]) -> None:
         """Put claimed requests that provably never left back to ``planned``."""
@@ -592,7 +566,7 @@ class SQLJournal:
                         request_id,
                     ),
                 )
-                for chunk in iter_chunks(part.positions, _CHUNK):
+                for chunk in iter_chunks(part.positions, CHUNK):
                     self._execute(
                         f"UPDATE rows SET request_id=? WHERE pos IN ({','.join('?' * len(chunk))})",
                         (part.request_id, *chunk),

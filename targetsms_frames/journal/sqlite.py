@@ -36,8 +36,8 @@ from typing import Any, Final
 import numpy as np
 
 from .._exceptions import JournalError
-from ._sql import SQLJournal
-from .base import SCHEMA_VERSION, Sender, positions_to_bytes, utc_now
+from ._sql import CHUNK, REQUEST_COLUMNS, SQLJournal
+from .base import SCHEMA_VERSION, Sender, iter_chunks, positions_to_bytes, utc_now
 from .liveness import is_alive
 
 __all__ = ["SQLiteJournal"]
@@ -57,7 +57,7 @@ _UPGRADE_1: Final = (
 class SQLiteJournal(SQLJournal):
     """A campaign journal in one SQLite file. Use :meth:`open` (or :meth:`memory`)."""
 
-    _BEGIN = "BEGIN IMMEDIATE"
+    _BEGIN = "BEGIN IMMEDIATE"  # the write lock from the first statement: one sender at a time
 
     @classmethod
     def open(cls, path: str | Path, *, durable: bool = True) -> SQLiteJournal:
@@ -172,6 +172,37 @@ class SQLiteJournal(SQLJournal):
             for sender_id, host, pid, start, beat, _ in senders
             if is_alive(host, pid, start, sender_id, beat, now=now)
         }
+
+    def _mark_claimed(
+        self, owner: str, where: str, args: list[Any], limit: int
+    ) -> list[tuple[Any, ...]]:
+        # BEGIN IMMEDIATE holds the write lock since the SELECT: no other sender can take the
+        # picked requests. Each is marked by its key: ``+state`` keeps SQLite from reading the
+        # claim index (every planned request) for the UPDATE, while still checking the state.
+        picked = [
+            row[0]
+            for row in self._execute(
+                f"SELECT request_id FROM requests WHERE {where} ORDER BY seq, request_id LIMIT ?",
+                [*args, limit],
+            ).fetchall()
+        ]
+        out: list[tuple[Any, ...]] = []
+        for chunk in iter_chunks(picked, CHUNK):
+            marks = ",".join("?" * len(chunk))
+            updated = self._execute(
+                "UPDATE requests SET state='inflight', owner=?, started_at=?"
+                f" WHERE request_id IN ({marks}) AND +state='planned'",
+                (owner, utc_now(), *chunk),
+            ).rowcount
+            if updated != len(chunk):  # pragma: no cover - the write lock makes it impossible
+                raise JournalError(f"claimed {updated} of {len(chunk)} picked requests")
+            out.extend(
+                self._execute(
+                    f"SELECT {REQUEST_COLUMNS} FROM requests WHERE request_id IN ({marks})",
+                    chunk,
+                ).fetchall()
+            )
+        return out
 
     def close(self) -> None:
         """Close the file. Senders started here are over: their rows go (their claims stay,
