@@ -18,9 +18,9 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-__all__ = ["Clock", "FastClock", "ManualClock", "Sleep", "system_clock"]
+__all__ = ["Clock", "FastClock", "ManualClock", "Sleep", "instant", "system_clock"]
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -29,6 +29,24 @@ Sleep = Callable[[float], None]
 def system_clock() -> float:
     """Wall-clock seconds since the epoch (UTC)."""
     return time.time()
+
+
+def instant(seconds: float) -> datetime:
+    """A clock reading as a UTC datetime that is never later than the reading.
+
+    ``datetime.fromtimestamp`` rounds to the nearest microsecond, so a reading just before a
+    window opens could come out as the opening itself; anything compared with the clock again
+    (a journal's ``not_before`` against the moment requests are claimed for) must not be ahead.
+
+    >>> instant(1796346000.0).isoformat()
+    '2026-12-04T01:00:00+00:00'
+    >>> instant(1796345999.9999995) < datetime(2026, 12, 4, 1, tzinfo=UTC)
+    True
+    """
+    moment = datetime.fromtimestamp(seconds, UTC)
+    if moment.timestamp() > seconds:
+        moment -= timedelta(microseconds=1)
+    return moment
 
 
 def _epoch(moment: float | str | datetime) -> float:

@@ -32,12 +32,12 @@ import math
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Final
 
 import pandas as pd
 
-from ._clock import Clock, Sleep
+from ._clock import Clock, Sleep, instant
 from ._exceptions import ValidationError
 from ._outcome import Decision
 from ._time import zone, zone_key
@@ -229,7 +229,7 @@ class SendSchedule:
     waiting_for: str = ""
 
     def _now(self) -> datetime:
-        return datetime.fromtimestamp(self.clock(), UTC)
+        return instant(self.clock())
 
     def apply(self, store: JournalStore) -> dict[str | None, tuple[datetime, datetime | None]]:
         """Write every planned zone's next interval to the journal; return them."""

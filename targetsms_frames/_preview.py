@@ -25,12 +25,12 @@ Campaign preview
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
 
 from ._client import Client
+from ._clock import instant
 from ._cost import channel, estimate_cost
 from ._options import SendOptions
 from ._planning import budget_for, campaign_zones, plan_campaign, schedule_columns
@@ -97,7 +97,7 @@ def preview(
     ]
     if options.scheduled:
         clock = client.clock if client is not None else time.time
-        now = datetime.fromtimestamp(clock(), UTC)
+        now = instant(clock())
         parts.append(schedule_columns(plan, zones, options, now))
     out = result_frame(prepared, pd.concat(parts, axis=1))
     if options.priced:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +28,7 @@ import pandas as pd
 
 from ._campaign import attach
 from ._client import Client
+from ._clock import instant
 from ._cost import estimate_cost, sms_parts
 from ._dispatch import dispatch
 from ._exceptions import JournalMismatchError
@@ -269,7 +270,7 @@ def send(
         client = Client()
     budget = budget_for(client)
     plan = plan_campaign(prepared, budget, options, zones=zones)
-    now = datetime.fromtimestamp(client.clock() if client is not None else time.time(), UTC)
+    now = instant(client.clock() if client is not None else time.time())
     schedule = schedule_columns(plan, zones, options, now) if options.scheduled else None
 
     def replan(eligible: pd.Series, first_number: int) -> tuple[pd.DataFrame, list[JournalRequest]]:

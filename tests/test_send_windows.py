@@ -99,6 +99,24 @@ def test_a_window_across_midnight(tmp_path: Path) -> None:
     assert set(local.values()) == {time(22)}  # each at its own 22:00
 
 
+def test_a_clock_a_hair_before_the_opening_still_sends_when_it_opens(tmp_path: Path) -> None:
+    # 01:00 UTC is 09:00 in Irkutsk; half a microsecond before it, a datetime rounded to the
+    # microsecond would already say "open" while the journal, compared with the clock itself,
+    # would not: the run must neither stop with the rows planned nor send before the opening
+    opening = datetime(2026, 12, 4, 1, 0, tzinfo=UTC).timestamp()
+    sandbox = Sandbox(clock=tsf.ManualClock(start=opening - 5e-7), status_delay=(5, 60))
+    frame = _messages(["Asia/Irkutsk"] * 3)
+    out = tsf.send(
+        frame,
+        tsf.Client.sandbox(sandbox),
+        journal=tmp_path / "c.sqlite",
+        window=("09:00", "21:00"),
+        progress=False,
+    )
+    assert (out["send_state"] == "sent").all(), out["send_error"].tolist()
+    assert (sandbox.messages["created_at"] >= opening).all()
+
+
 def test_daylight_saving_days_in_berlin() -> None:
     # Saturday 27 March 2027, 20:30 UTC = 21:30 CET: closed; Sunday is the spring change
     sandbox = _sandbox(datetime(2027, 3, 27, 20, 30, tzinfo=UTC))
