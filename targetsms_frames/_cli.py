@@ -191,6 +191,14 @@ def send_command(
     phone_column: PhoneColumnOption = None,
     sheet: SheetOption = None,
     window: WindowOption = None,
+    no_window: Annotated[
+        bool,
+        typer.Option(
+            "--no-window",
+            help="Send without a send window, not even the one the journal keeps from an "
+            "earlier run of this campaign.",
+        ),
+    ] = False,
     tz: TzOption = None,
     start_at: StartAtOption = None,
     wait: Annotated[
@@ -211,9 +219,11 @@ def send_command(
         check_suffix(out, OUT_SUFFIXES, "results")
         client = make_client(sandbox=sandbox, base_url=base_url, required=not dry_run)
         messages = read_messages(recipients, templates, default, phone=phone_column, sheet=sheet)
+        if no_window and window is not None:
+            raise UserError("--window and --no-window exclude each other; pick one")
         before = journal_states(journal)
         options = SendOptions.build(
-            window=window,
+            window=False if no_window else window,
             tz=tz,
             start_at=start_at,
             wait=wait,

@@ -16,18 +16,20 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
-from typing import Any, Final
+from datetime import UTC, datetime, tzinfo
+from typing import Any, Final, Literal
 
 from ._plan import DEFAULT_MAX_PHONES, DEFAULT_MAX_URL_LENGTH
 from ._policy import parse_rate
-from ._time import Zone, zone
+from ._time import Zone, zone, zone_key
 from ._windows import Window, parse_start_at
+from .journal import KeptSchedule
 
 __all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_RATE", "SendOptions"]
 
 DEFAULT_CONCURRENCY: Final = 16  # requests in flight at once
 DEFAULT_RATE: Final = 500.0  # requests per second at most
+_SCHEDULE: Final = ("window", "tz", "start_at")
 
 
 @dataclass(frozen=True)
@@ -52,12 +54,15 @@ class SendOptions:
     price_sms: float | None = None
     price_viber: float | None = None
     progress: bool = True
+    #: The schedule options the caller named (of ``window``, ``tz``, ``start_at``); a resume
+    #: takes the others from its journal (:meth:`resumed`).
+    given: frozenset[str] = field(default=frozenset(), repr=False)
 
     @classmethod
     def build(
         cls,
         *,
-        window: Window | str | tuple[str, str] | None = None,
+        window: Window | str | tuple[str, str] | Literal[False] | None = None,
         tz: Zone | None = None,
         start_at: datetime | str | None = None,
         rate: float | str | None = DEFAULT_RATE,
@@ -67,19 +72,22 @@ class SendOptions:
 
         ``window``, ``tz`` and ``start_at`` raise ``ValidationError``; ``rate`` and numbers
         out of range ``ValueError``; a name that is not an option ``TypeError``.
+        ``window=False`` is no window, not even the one a resumed campaign was sent with.
         """
-        names = {f.name for f in dataclasses.fields(cls)}
+        names = {f.name for f in dataclasses.fields(cls)} - {"given"}
         unknown = sorted(set(others) - names)
         if unknown:
             raise TypeError(
                 f"unknown option {unknown[0]!r}; the options are: {', '.join(sorted(names))}"
             )
         campaign_zone = zone(tz)
+        named = {"window": window, "tz": tz, "start_at": start_at}
         options = cls(
-            window=None if window is None else Window.parse(window),
+            window=None if window is None or window is False else Window.parse(window),
             tz=campaign_zone,
             start_at=parse_start_at(start_at, campaign_zone),
             rate=parse_rate(rate),
+            given=frozenset(name for name, value in named.items() if value is not None),
             **others,
         )
         if options.concurrency < 1:
@@ -89,8 +97,45 @@ class SendOptions:
         return options
 
     def for_send(self) -> dict[str, Any]:
-        """These options as keyword arguments of :func:`send` (already checked)."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        """These options as keyword arguments of :func:`send` (already checked); the schedule
+        options the caller did not name stay unnamed, for a resume to take from its journal."""
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        del out["given"]
+        for name in _SCHEDULE:
+            if name not in self.given:
+                out[name] = None
+        if "window" in self.given and self.window is None:
+            out["window"] = False
+        return out
+
+    def resumed(self, kept: KeptSchedule | None) -> SendOptions:
+        """These options, with the schedule a journal keeps wherever the caller named none.
+
+        >>> kept = KeptSchedule("09:00-21:00", "Asia/Omsk", None)
+        >>> again = SendOptions.build().resumed(kept)
+        >>> str(again.window), again.tz
+        ('09:00-21:00', zoneinfo.ZoneInfo(key='Asia/Omsk'))
+        >>> SendOptions.build(window=False).resumed(kept).window is None
+        True
+        """
+        if kept is None:
+            return self
+        changes: dict[str, Any] = {}
+        if "window" not in self.given and kept.window:
+            changes["window"] = Window.parse(kept.window)
+        if "start_at" not in self.given and kept.start_at is not None:
+            changes["start_at"] = datetime.fromtimestamp(kept.start_at, UTC)
+        if "tz" not in self.given:
+            changes["tz"] = zone(kept.tz)
+        return dataclasses.replace(self, **changes)
+
+    def kept(self) -> KeptSchedule:
+        """This schedule as a journal keeps it for the next resume."""
+        return KeptSchedule(
+            None if self.window is None else str(self.window),
+            zone_key(self.tz),
+            None if self.start_at is None else self.start_at.timestamp(),
+        )
 
     @property
     def scheduled(self) -> bool:

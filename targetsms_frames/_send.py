@@ -18,10 +18,12 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from datetime import datetime, tzinfo
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -48,7 +50,7 @@ from ._policy import RateLimiter, SendSchedule, StopRules, Tally
 from ._prepare import Prepared, prepare, result_frame
 from ._progress import Bar, progress_bar
 from ._time import TIME_DTYPE
-from ._windows import Window
+from ._windows import Window, parse_start_at
 from .journal import (
     JournalRequest,
     JournalSpec,
@@ -126,7 +128,7 @@ def send(
     journal: JournalSpec | bool | None = None,
     dry_run: bool = False,
     extend: bool = False,
-    window: Window | str | tuple[str, str] | None = None,
+    window: Window | str | tuple[str, str] | Literal[False] | None = None,
     tz: str | tzinfo | None = None,
     wait: bool = True,
     start_at: datetime | str | None = None,
@@ -189,19 +191,20 @@ def send(
         e.g. ``("09:00", "21:00")``; ``("22:00", "06:00")`` runs across midnight. A
         recipient's zone is its ``timezone`` cell (an IANA name like ``Asia/Yekaterinburg``,
         or an offset like ``+05:00``), else its phone's where the number plan gives exactly
-        one zone, else ``tz``.
+        one zone, else ``tz``. A resume (the same journal) that names no window keeps the
+        one the campaign was last sent with; ``False``: no window, not even that one.
     tz : str, optional
-        The campaign's zone (default: this machine's): for recipients with no zone of their
-        own, and for a ``start_at`` written without one.
+        The campaign's zone (default: the one the campaign was last sent with, else this
+        machine's): for recipients with no zone of their own, and for a ``start_at``
+        written without one.
     wait : bool
         With a window or ``start_at``: keep sending as windows open, one zone after another
         (the progress bar says what it waits for). ``False``: send what may go now and
         return, the rest ``planned``; a later ``send`` with the same journal sends what has
         come due.
     start_at : datetime or str, optional
-        Nothing goes before this moment (``"2026-12-04 10:00"`` is read in ``tz``). The
-        window and ``start_at`` of each call govern what it sends: resuming a campaign
-        without them sends the rest at once.
+        Nothing goes before this moment (``"2026-12-04 10:00"`` is read in ``tz``). A
+        resume that names none keeps the campaign's.
     price_sms, price_viber : float, optional
         Price of one SMS part and of one Viber message: the result gets ``cost`` and
         ``max_cost``.
@@ -270,20 +273,27 @@ def send(
         client = Client()
     budget = budget_for(client)
     plan = plan_campaign(prepared, budget, options, zones=zones)
-    now = instant(client.clock() if client is not None else time.time())
-    schedule = schedule_columns(plan, zones, options, now) if options.scheduled else None
-
-    def replan(eligible: pd.Series, first_number: int) -> tuple[pd.DataFrame, list[JournalRequest]]:
-        part = plan_campaign(prepared, budget, options, eligible=eligible, zones=zones)
-        part = renumbered(part, first_number)
-        return part, journal_requests(prepared, part, zones)
-
     store, automatic = _open(
         journal, prepared, client, extend=extend, dry_run=dry_run, durable=options.durable
     )
-    if store is None:
-        return _assemble(prepared, plan, None, options=options, schedule=schedule)
     try:
+        resumed = options if store is None else _resumed(options, store, start_at)
+        if resumed != options:  # planned again by the campaign's own schedule
+            options = resumed
+            zones = campaign_zones(prepared, options)
+            plan = plan_campaign(prepared, budget, options, zones=zones)
+        now = instant(client.clock() if client is not None else time.time())
+        schedule = schedule_columns(plan, zones, options, now) if options.scheduled else None
+
+        def replan(
+            eligible: pd.Series, first_number: int
+        ) -> tuple[pd.DataFrame, list[JournalRequest]]:
+            part = plan_campaign(prepared, budget, options, eligible=eligible, zones=zones)
+            part = renumbered(part, first_number)
+            return part, journal_requests(prepared, part, zones)
+
+        if store is None:
+            return _assemble(prepared, plan, None, options=options, schedule=schedule)
         bound = client is not None and journal is not False
         try:
             attached = attach(
@@ -309,6 +319,8 @@ def send(
                 prepared, plan, rows(), attached.positions, options=options, schedule=schedule
             )
         assert client is not None
+        if options.scheduled or store.kept_schedule() is not None:
+            store.keep_schedule(options.kept())
         recovered = store.recover()
         if recovered:
             logger.warning(
@@ -333,7 +345,35 @@ def send(
             out.attrs["journal"] = store.location
         return out
     finally:
-        store.close()
+        if store is not None:
+            store.close()
+
+
+def _resumed(
+    options: SendOptions, store: JournalStore, start_at: datetime | str | None
+) -> SendOptions:
+    """The options of a resume: the journal's window, zone and start where this call names
+    none (said in the log), so a campaign goes on by the schedule it was sent with."""
+    kept = store.kept_schedule()
+    resumed = options.resumed(kept)
+    if kept is None or resumed == options:
+        return resumed
+    if "start_at" in options.given and "tz" not in options.given:
+        # a start written without a zone is read in the campaign's zone, now the journal's
+        resumed = dataclasses.replace(resumed, start_at=parse_start_at(start_at, resumed.tz))
+    taken = [
+        f"window {resumed.window}" if "window" not in options.given and kept.window else "",
+        f"start {resumed.start_at:%Y-%m-%d %H:%M} UTC"
+        if "start_at" not in options.given and resumed.start_at is not None
+        else "",
+        f"zone {kept.tz}" if "tz" not in options.given else "",
+    ]
+    logger.info(
+        "the campaign goes on by the schedule in its journal (%s); name window= or start_at= "
+        "to change it, or window=False to send without a window",
+        ", ".join(part for part in taken if part),
+    )
+    return resumed
 
 
 def _say_resumed(store: JournalStore, pending: int, automatic: bool) -> None:
@@ -445,7 +485,7 @@ def _add_schedule(outcome: pd.DataFrame, schedule: pd.DataFrame, *, waited: bool
     """``not_before`` (and ``send_zone``) for rows still to go; say why those still wait."""
     planned = (outcome["send_state"] == "planned").to_numpy()
     opens = schedule["not_before"].where(planned)
-    outcome["not_before"] = opens.to_numpy()
+    outcome["not_before"] = opens.array  # keeps the zone and resolution, even all NaT
     if "send_zone" in schedule:
         outcome["send_zone"] = schedule["send_zone"].to_numpy()
     if not waited or not planned.any():

@@ -215,7 +215,7 @@ def not_before(
     closes = opens.copy()
     if window is None:
         if start_at is not None:
-            opens[:] = pd.Timestamp(begin)
+            opens[:] = pd.Timestamp(begin).floor("ms")
         return opens, closes
     codes, uniques = pd.factorize(zones, use_na_sentinel=True)
     first = np.empty(len(uniques), dtype="datetime64[ms]")

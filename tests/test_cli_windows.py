@@ -54,6 +54,22 @@ def test_a_campaign_that_starts_later_waits_without_sending_and_exits_cleanly(
     states = tsf.read_journal(journal)["send_state"].value_counts().to_dict()
     assert states.get("sent", 0) == 0 and states["planned"] == 295
 
+    # the same command without --start-at: the campaign keeps its start, nothing goes
+    code, out = _send(journal, "--no-wait", "--no-progress")
+    assert code == 0 and "wait for their send window" in out, out
+    assert (tsf.read_journal(journal)["send_state"] != "sent").all()
+
+    # a start that has come, and no window at all: everything goes
+    code, out = _send(journal, "--start-at", "2020-01-01 00:00", "--no-window", "--no-progress")
+    assert code == 0, out
+    assert (tsf.read_journal(journal)["send_state"] == "sent").sum() == 294
+
+
+def test_window_and_no_window_together_are_a_one_line_error(tmp_path: Path) -> None:
+    code, out = _send(str(tmp_path / "j.sqlite"), "--window", "09:00-21:00", "--no-window")
+    assert code == 2 and out.startswith("error:") and "--no-window" in out, out
+    assert not (tmp_path / "j.sqlite").exists()
+
 
 @pytest.mark.parametrize(
     ("option", "value", "said"),

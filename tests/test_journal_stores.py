@@ -19,6 +19,7 @@ from targetsms_frames.journal import (
     CampaignRecord,
     JournalRequest,
     JournalStore,
+    KeptSchedule,
     open_journal,
 )
 from targetsms_frames.journal.liveness import running
@@ -226,6 +227,19 @@ def test_statuses_are_stored_per_row(store: JournalStore) -> None:
     rows = store.rows()
     assert rows.loc[0, "status"] == "deliver" and rows.loc[3, "checked_at"] == 2.5
     assert rows.loc[3, "status_error"] == "x"
+
+
+def test_the_schedule_a_campaign_was_sent_with_is_kept_for_its_resumes(journal_spec: str) -> None:
+    store = open_journal(journal_spec)
+    assert store.create(_campaign())
+    assert store.kept_schedule() is None
+    store.keep_schedule(KeptSchedule("22:00-06:00", "+05:00", 1796346000.25))
+    store.close()
+    again = open_journal(journal_spec)  # another process, later
+    assert again.kept_schedule() == KeptSchedule("22:00-06:00", "+05:00", 1796346000.25)
+    again.keep_schedule(KeptSchedule(None, "Europe/Moscow", None))
+    assert again.kept_schedule() == KeptSchedule(None, "Europe/Moscow", None)
+    again.close()
 
 
 def test_ctrl_c_inside_a_transaction_commits_it_whole(store: JournalStore) -> None:

@@ -4,6 +4,7 @@ only inside its recipient's window (checked on what the sandbox received, and wh
 from __future__ import annotations
 
 import itertools
+import logging
 from datetime import UTC, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -74,6 +75,8 @@ def test_each_message_goes_only_inside_its_recipients_window(tmp_path: Path) -> 
         progress=False,
     )
     assert (out["send_state"] == "sent").all()
+    # nothing left to wait for: the column is empty but keeps its type (UTC, as sent_at)
+    assert out["not_before"].isna().all() and out["not_before"].dtype == out["sent_at"].dtype
     received = _received(sandbox)
     assert received["phone"].is_unique and len(received) == 12
     local = _local_hours(received, frame)
@@ -205,6 +208,62 @@ def test_no_wait_sends_what_may_go_and_a_resume_next_morning_sends_the_rest_once
         second.loc[sent[sent].index, "message_id"].tolist()
         == first.loc[sent, "message_id"].tolist()
     )
+
+
+def test_a_resume_that_names_no_window_goes_on_by_the_campaigns_schedule(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # 16:00 UTC: Moscow is open; Vladivostok (02:00) and the campaign's zone Kamchatka
+    # (04:00, for the row with no zone of its own) are not
+    sandbox = _sandbox()
+    clock = sandbox.clock
+    journal = tmp_path / "c.sqlite"
+    frame = _messages(["Europe/Moscow", "Asia/Vladivostok", None])
+    client = tsf.Client.sandbox(sandbox)
+    first = tsf.send(
+        frame, client, journal=journal, window=("09:00", "21:00"), tz="Asia/Kamchatka",
+        wait=False, progress=False,
+    )  # fmt: skip
+    assert first["send_state"].tolist() == ["sent", "planned", "planned"]
+
+    # the same cell with the window and zone left out: still night there, nothing goes
+    with caplog.at_level(logging.INFO, logger="targetsms_frames"):
+        again = tsf.send(frame, client, journal=journal, wait=False, progress=False)
+    assert again["send_state"].tolist() == ["sent", "planned", "planned"]
+    assert len(sandbox.messages) == 1
+    assert "window 09:00-21:00" in caplog.text and "zone Asia/Kamchatka" in caplog.text
+    kamchatka_morning = pd.Timestamp("2026-12-03 21:00", tz="UTC")
+    assert again["not_before"].tolist()[1:] == [
+        pd.Timestamp("2026-12-03 23:00", tz="UTC"),
+        kamchatka_morning,
+    ]
+
+    # 21:30 UTC: morning in Kamchatka, not yet in Vladivostok (07:30)
+    clock.advance(5.5 * 3600)  # type: ignore[attr-defined]
+    later = tsf.send(frame, client, journal=journal, wait=False, progress=False)
+    assert later["send_state"].tolist() == ["sent", "planned", "sent"]
+    assert sandbox.messages["created_at"].max() == kamchatka_morning.timestamp() + 1800
+
+    # window=False: the rest goes now, outside the window, because the caller said so
+    last = tsf.send(frame, client, journal=journal, window=False, progress=False)
+    assert (last["send_state"] == "sent").all()
+    assert sandbox.messages["phone"].is_unique and len(sandbox.messages) == 3
+
+
+def test_a_new_window_on_a_resume_is_the_one_kept_for_the_next(tmp_path: Path) -> None:
+    sandbox = _sandbox()
+    clock = sandbox.clock
+    journal = tmp_path / "c.sqlite"
+    frame = _messages(["Asia/Vladivostok"])
+    client = tsf.Client.sandbox(sandbox)
+    for window in [("09:00", "21:00"), ("10:00", "12:00")]:
+        tsf.send(frame, client, journal=journal, window=window, wait=False, progress=False)
+    clock.advance(7.5 * 3600)  # type: ignore[attr-defined]  # 09:30 in Vladivostok
+    kept = tsf.send(frame, client, journal=journal, wait=False, progress=False)
+    assert kept["send_state"].tolist() == ["planned"] and len(sandbox.messages) == 0
+    clock.advance(3600)  # type: ignore[attr-defined]  # 10:30
+    kept = tsf.send(frame, client, journal=journal, wait=False, progress=False)
+    assert kept["send_state"].tolist() == ["sent"] and len(sandbox.messages) == 1
 
 
 def test_start_at_holds_the_whole_campaign_in_preview_and_send() -> None:

@@ -171,3 +171,11 @@ def test_start_at_is_read_in_the_campaign_zone_and_delays_every_row() -> None:
     assert closes.tolist()[1] == pd.Timestamp(_utc(2026, 12, 4, 11))
     only_start, none = not_before(zones, None, _utc(2026, 12, 3, 12), start)
     assert only_start.tolist() == [pd.Timestamp(start)] * 2 and none.isna().all()
+
+
+def test_a_start_that_has_passed_means_now_to_the_microsecond() -> None:
+    # a start already behind the clock: rows may go from now, a moment that rarely falls on
+    # a whole millisecond (the columns' resolution)
+    now = datetime(2026, 12, 3, 23, 45, 23, 869504, tzinfo=UTC)
+    opens, _ = not_before(pd.Series(["Europe/Moscow"]), None, now, _utc(2020, 1, 1, 0))
+    assert opens.tolist() == [pd.Timestamp("2026-12-03 23:45:23.869", tz="UTC")]

@@ -30,6 +30,7 @@ from .base import (
     CampaignRecord,
     JournalRequest,
     JournalStore,
+    KeptSchedule,
     Sender,
     utc_now,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "JournalRequest",
     "JournalSpec",
     "JournalStore",
+    "KeptSchedule",
     "SQLiteJournal",
     "Sender",
     "exists",

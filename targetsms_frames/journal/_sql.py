@@ -26,6 +26,7 @@ from .base import (
     Binding,
     CampaignRecord,
     JournalRequest,
+    KeptSchedule,
     Sender,
     frame_from_bytes,
     frame_to_bytes,
@@ -247,6 +248,24 @@ class SQLJournal:
         with self.transaction():
             self._set_meta(
                 endpoint=binding.endpoint, binding_salt=binding.salt, binding=binding.digest
+            )
+
+    def kept_schedule(self) -> KeptSchedule | None:
+        """The send window, zone and start the campaign was last sent with (``None``: the
+        campaign was never sent with a window or a start)."""
+        tz = self._meta("schedule_tz")
+        if tz is None:
+            return None
+        window, start_at = self._meta("schedule_window"), self._meta("schedule_start_at")
+        return KeptSchedule(window or None, tz, float(start_at) if start_at else None)
+
+    def keep_schedule(self, kept: KeptSchedule) -> None:
+        """Keep the send window, zone and start of this run for the next one."""
+        with self.transaction():
+            self._set_meta(
+                schedule_window=kept.window or "",
+                schedule_tz=kept.tz,
+                schedule_start_at="" if kept.start_at is None else repr(kept.start_at),
             )
 
     def create(self, record: CampaignRecord) -> bool:

@@ -120,6 +120,19 @@ class Sender:
 
 
 @dataclass(frozen=True)
+class KeptSchedule:
+    """A campaign's send window, zone and start as its last ``send`` gave them, kept so that a
+    resume that names none of them goes on by the same schedule."""
+
+    #: ``09:00-21:00``, or ``None``: no window.
+    window: str | None
+    #: The campaign's zone as written in a journal (an IANA key, or an offset).
+    tz: str
+    #: Epoch seconds (UTC) before which nothing goes, or ``None``.
+    start_at: float | None
+
+
+@dataclass(frozen=True)
 class CampaignRecord:
     """What a new campaign writes in one transaction."""
 
@@ -209,6 +222,15 @@ class JournalStore(Protocol):
 
     def bind(self, binding: Binding) -> None:
         """Bind a campaign written before journals were bound (first resume)."""
+        ...
+
+    def kept_schedule(self) -> KeptSchedule | None:
+        """The send window, zone and start the campaign was last sent with (``None``: the
+        campaign was never sent with a window or a start)."""
+        ...
+
+    def keep_schedule(self, kept: KeptSchedule) -> None:
+        """Keep the send window, zone and start of this run for the next one."""
         ...
 
     def create(self, record: CampaignRecord) -> bool:
