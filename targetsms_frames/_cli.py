@@ -233,10 +233,13 @@ def send_command(
             concurrency=concurrency,
             rate=_rate(rate),
         )
+        # --start-at as written: without a zone it is read in the campaign's (--tz, else the
+        # one the journal keeps), which only send knows
+        chosen = {**options.for_send(), "start_at": start_at}
         if not dry_run and not sandbox and not yes and client is not None:
-            plan = send(messages, client, journal=journal, dry_run=True, **options.for_send())
+            plan = send(messages, client, journal=journal, dry_run=True, **chosen)
             confirm_send(plan, client)
-        result = send(messages, client, journal=journal, dry_run=dry_run, **options.for_send())
+        result = send(messages, client, journal=journal, dry_run=dry_run, **chosen)
         states = result["send_state"]
         say(f"{len(result):,} rows" + (" (dry run: nothing sent)" if dry_run else ""))
         say("\n".join(count_lines(states)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -123,3 +124,14 @@ def test_status_after_send_with_the_built_in_sandbox_asks_the_same_sandbox(
     sent = frame["send_state"] == "sent"
     assert frame.loc[sent, "status"].notna().all()
     assert not frame.loc[sent, "status"].str.contains("найдено").any()
+
+
+def test_a_new_start_at_on_a_resume_is_read_in_the_campaigns_zone(tmp_path: Path) -> None:
+    journal, out = str(tmp_path / "later.sqlite"), tmp_path / "plan.parquet"
+    first = _send(
+        journal, "--start-at", "2099-01-05 10:00", "--tz", "Asia/Vladivostok", "--no-wait"
+    )
+    again = _send(journal, "--start-at", "2099-01-06 10:00", "--no-wait", "-o", str(out))
+    assert first[0] == 0 and again[0] == 0, first[1] + again[1]
+    waiting = pd.read_parquet(out)["not_before"].dropna().unique()
+    assert list(waiting) == [pd.Timestamp("2099-01-06 00:00", tz="UTC")]  # 10:00 there

@@ -266,6 +266,24 @@ def test_a_new_window_on_a_resume_is_the_one_kept_for_the_next(tmp_path: Path) -
     assert kept["send_state"].tolist() == ["sent"] and len(sandbox.messages) == 1
 
 
+def test_a_new_start_without_a_zone_is_read_in_the_zone_the_campaign_keeps(
+    tmp_path: Path,
+) -> None:
+    sandbox = _sandbox()
+    journal = tmp_path / "c.sqlite"
+    frame = _messages([None])  # a Russian mobile: the campaign's zone decides
+    client = tsf.Client.sandbox(sandbox)
+    tsf.send(
+        frame, client, journal=journal, start_at="2026-12-04 10:00", tz="Asia/Vladivostok",
+        wait=False, progress=False,
+    )  # fmt: skip
+    later = tsf.send(
+        frame, client, journal=journal, start_at="2026-12-05 10:00", wait=False, progress=False
+    )
+    # 10:00 in Vladivostok, not in this computer's zone
+    assert later["not_before"].tolist() == [pd.Timestamp("2026-12-05 00:00", tz="UTC")]
+
+
 def test_start_at_holds_the_whole_campaign_in_preview_and_send() -> None:
     sandbox = _sandbox()
     frame = _messages(["Europe/Moscow", "Asia/Vladivostok"])
