@@ -36,16 +36,16 @@ PROFILE_FILE = Path(__file__).with_name("profile_preview.txt")
 
 #: Stages of ``preview`` by the function that does them (name, function, file suffix).
 STAGES: list[tuple[str, str, str]] = [
-    ("validate (total)", "validate", "_validate.py"),
-    ("  phones: normalize_phones", "normalize_phones", "_phones.py"),
-    ("  rules: pandera schema", "_failing_rules", "_validate.py"),
-    ("  reject reasons: _reasons", "_reasons", "_validate.py"),
-    ("  keep valid rows: _clean", "_clean", "_validate.py"),
-    ("fingerprint", "fingerprint", "_prepare.py"),
-    ("planning: plan_campaign", "plan_campaign", "_send.py"),
-    ("  URL lengths: _message_lengths", "_message_lengths", "_plan.py"),
-    ("SMS parts: sms_info", "sms_info", "_sms.py"),
-    ("assembly: result_frame", "result_frame", "_prepare.py"),
+    ("validate (total)", "check_rows", "targetsms_frames/_validate.py"),
+    ("  phones: normalize_phones", "normalize_phones", "targetsms_frames/_phones.py"),
+    ("  rules: pandera schema", "_failing_rules", "targetsms_frames/_validate.py"),
+    ("  reject reasons: _reasons", "_reasons", "targetsms_frames/_validate.py"),
+    ("  keep valid rows: _clean", "_clean", "targetsms_frames/_validate.py"),
+    ("fingerprint", "fingerprint", "targetsms_frames/_prepare.py"),
+    ("planning: plan_campaign", "plan_campaign", "targetsms_frames/_planning.py"),
+    ("  URL lengths: _message_lengths", "_message_lengths", "targetsms_frames/_plan.py"),
+    ("SMS parts: sms_info", "sms_info", "targetsms_frames/_sms.py"),
+    ("assembly: result_frame", "result_frame", "targetsms_frames/_prepare.py"),
 ]
 
 

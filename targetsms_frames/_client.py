@@ -55,6 +55,10 @@ logger = logging.getLogger("targetsms_frames")
 T = TypeVar("T")
 OnDuplicate = Literal["wait", "raise"]
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+#: Connections idle for a second are closed by the client, well before common servers close
+#: theirs (2 to 75 s): a send never goes down a connection its server is closing that very
+#: moment, which would leave the message ``unknown``. Busy connections stay reused.
+POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=1.0)
 _INFLIGHT_POLL = 0.05
 #: Where an in-process sandbox client says it sends: a loopback name, as long as the provider's.
 
@@ -268,7 +272,9 @@ class Client(_ClientCore):
             backoff=backoff,
         )
         self._sleep: Sleep = sleep if sleep is not None else _sleep_of(clock, "sleep", time.sleep)
-        self._http = httpx.Client(transport=transport, timeout=self._timeout, trust_env=False)
+        self._http = httpx.Client(
+            transport=transport, timeout=self._timeout, limits=POOL_LIMITS, trust_env=False
+        )
 
     @property
     def sleep(self) -> Sleep:
@@ -402,7 +408,9 @@ class AsyncClient(_ClientCore):
         self._sleep: Callable[[float], Any] = (
             sleep if sleep is not None else _sleep_of(clock, "async_sleep", asyncio.sleep)
         )
-        self._http = httpx.AsyncClient(transport=transport, timeout=self._timeout, trust_env=False)
+        self._http = httpx.AsyncClient(
+            transport=transport, timeout=self._timeout, limits=POOL_LIMITS, trust_env=False
+        )
 
     @classmethod
     def sandbox(cls, sandbox: Sandbox | None = None, **kwargs: Any) -> AsyncClient:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from benchmarks.overhead import STAGES
+from benchmarks.overhead import STAGES as OVERHEAD_STAGES
+from benchmarks.preview import STAGES as PREVIEW_STAGES
 from benchmarks.sustained import trend, window_rates
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,7 +24,7 @@ def _functions(path: Path) -> set[str]:
     }
 
 
-@pytest.mark.parametrize(("label", "function", "suffix"), STAGES)
+@pytest.mark.parametrize(("label", "function", "suffix"), OVERHEAD_STAGES + PREVIEW_STAGES)
 def test_each_profiled_stage_names_a_function_of_the_package(
     label: str, function: str, suffix: str
 ) -> None:
