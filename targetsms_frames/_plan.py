@@ -151,7 +151,8 @@ def _pack(
 
 
 def _message_groups(strings: dict[str, pd.Series], n: int) -> np.ndarray:
-    """Number rows by their message (all parameters but the phone), in order of appearance.
+    """Number rows by their message (all parameters but the phone), densely from 0 in order
+    of appearance.
 
     Each column is factorised once and the codes are combined pairwise, re-factorising as it
     goes so the combined key never overflows: cheaper than a groupby over string columns.
@@ -227,9 +228,17 @@ def plan_requests(
 
     phone_len = phone.str.len().fillna(0).to_numpy(dtype=np.int64)
     # one representative row per distinct message: lengths are computed once per message
-    _, first_rows, group_of_row = np.unique(group, return_index=True, return_inverse=True)
-    reps = {name: col.iloc[first_rows] for name, col in strings.items()}
-    message_len = _message_lengths(reps, len(first_rows))[group_of_row.reshape(-1)]
+    # (groups are numbered densely in order of appearance: a group's number is its rank)
+    first_rows = (
+        np.flatnonzero(np.r_[True, group[1:] > np.maximum.accumulate(group)[:-1]])
+        if n
+        else np.zeros(0, dtype=np.intp)
+    )
+    if len(first_rows) == n:  # every message its own (personalised): no representatives
+        message_len = _message_lengths(strings, n)
+    else:
+        reps = {name: col.iloc[first_rows] for name, col in strings.items()}
+        message_len = _message_lengths(reps, len(first_rows))[group]
     fixed = budget.overhead + len("&phone=") + message_len
     alone = fixed + phone_len
     too_long = ok & (alone > max_url_length)
