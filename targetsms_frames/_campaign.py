@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -229,16 +230,9 @@ def _extend(
     positions = found.copy()
     positions[fresh] = np.arange(start, start + int(fresh.sum()))
     remap = dict(zip(np.flatnonzero(fresh).tolist(), positions[fresh].tolist(), strict=True))
+    # the same requests (zone and all), their rows numbered as the journal numbers them
     requests = [
-        JournalRequest(
-            r.request_id,
-            r.params,
-            r.phones,
-            tuple(remap[p] for p in r.positions),
-            r.url_length,
-            r.not_before,
-        )
-        for r in requests
+        dataclasses.replace(r, positions=tuple(remap[p] for p in r.positions)) for r in requests
     ]
     state = plan["send_state"].astype(object).where(fresh)
     error = plan["send_error"].astype(object).where(fresh)

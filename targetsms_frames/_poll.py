@@ -46,6 +46,7 @@ from ._statuses import journal_frame, merge_journal, status_columns
 from ._time import epoch_seconds, iso_utc, local_times
 from ._wire import PENDING_STATUS, is_status_word
 from .journal import JournalSpec, JournalStore, open_journal
+from .journal import exists as journal_exists
 
 __all__ = ["poll_statuses"]
 
@@ -137,6 +138,8 @@ def poll_statuses(
     """
     if client is not None and not isinstance(client, Client):
         raise TypeError(f"poll_statuses needs a tsf.Client, not {type(client).__name__}")
+    if journal is not None and not journal_exists(journal):
+        raise FileNotFoundError(f"no campaign journal at {str(journal)!r}")
     book = open_journal(journal) if journal is not None else None
     try:
         where: np.ndarray | None = None

@@ -103,5 +103,5 @@ def preview(
     if options.priced:
         out = estimate_cost(out, **options.prices)
     if options.scheduled:
-        out.attrs["planned_at"] = pd.Timestamp(now)
+        out.attrs["planned_at"] = now.isoformat()  # text: attrs go into Parquet as JSON
     return out

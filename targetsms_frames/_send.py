@@ -28,7 +28,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ._campaign import attach
+from ._campaign import Attached, attach
 from ._client import Client
 from ._clock import instant
 from ._cost import estimate_cost, sms_parts
@@ -295,29 +295,48 @@ def send(
         if store is None:
             return _assemble(prepared, plan, None, options=options, schedule=schedule)
         bound = client is not None and journal is not False
-        try:
-            attached = attach(
-                store,
-                prepared,
-                plan,
-                journal_requests(prepared, plan, zones),
-                sent_by=(client.base_url, client.login) if bound and client else None,
-                extend=extend,
-                replan=replan,
-            )
-        except JournalMismatchError as exc:
-            if not automatic:
-                raise
-            raise JournalMismatchError(
-                f"{exc} (this journal was kept automatically for an earlier run of these "
-                "messages; to send them as a new campaign anyway, pass journal=False or a "
-                "journal file of their own)"
-            ) from None
+
+        def attach_here() -> Attached:
+            assert store is not None
+            try:
+                return attach(
+                    store,
+                    prepared,
+                    plan,
+                    journal_requests(prepared, plan, zones),
+                    sent_by=(client.base_url, client.login) if bound and client else None,
+                    extend=extend,
+                    replan=replan,
+                )
+            except JournalMismatchError as exc:
+                if not automatic:
+                    raise
+                raise JournalMismatchError(
+                    f"{exc} (this journal was kept automatically for an earlier run of these "
+                    "messages; to send them as a new campaign anyway, pass journal=False or a "
+                    "journal file of their own)"
+                ) from None
+
         rows = store.rows
         if dry_run:
-            return _assemble(
-                prepared, plan, rows(), attached.positions, options=options, schedule=schedule
-            )
+            # what a send would find and plan, in a transaction that is rolled back: a dry run
+            # leaves the journal as it was (an extension is shown, not written)
+            found = pd.DataFrame()
+            try:
+                with store.transaction():
+                    attached = attach_here()
+                    found = _assemble(
+                        prepared,
+                        plan,
+                        rows(),
+                        attached.positions,
+                        options=options,
+                        schedule=schedule,
+                    )
+                    raise _DryRun
+            except _DryRun:
+                return found
+        attached = attach_here()
         assert client is not None
         if options.scheduled or store.kept_schedule() is not None:
             store.keep_schedule(options.kept())
@@ -343,10 +362,16 @@ def send(
         )
         if journal is not False:
             out.attrs["journal"] = store.location
+        if options.scheduled:  # what summarize counts as "go now" against
+            out.attrs["planned_at"] = instant(client.clock()).isoformat()
         return out
     finally:
         if store is not None:
             store.close()
+
+
+class _DryRun(Exception):
+    """Rolls back what a dry run wrote."""
 
 
 def _resumed(

@@ -294,7 +294,7 @@ def _openings(
     opens = utc_times(frame["not_before"])[planned]
     if opens.isna().all():
         return None, ()
-    now = frame.attrs.get("planned_at", opens.min())
+    now = pd.Timestamp(frame.attrs.get("planned_at", opens.min()))
     zones = (
         frame["send_zone"].astype("str")[planned]
         if "send_zone" in frame

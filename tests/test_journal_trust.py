@@ -148,6 +148,24 @@ def test_a_late_recipient_and_an_edited_text_are_explained_and_extend_sends_only
     assert len(tsf.read_journal(journal)) == 7  # every row the campaign ever had
 
 
+def test_a_dry_run_of_an_extension_shows_the_new_rows_and_writes_nothing(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    journal = tmp_path / "spring.sqlite"
+    client = tsf.Client.sandbox(sandbox)
+    tsf.send(_messages(2), client, journal=journal, progress=False)
+    before = journal.read_bytes()
+    longer = pd.concat([_messages(2), _messages(1, start=79003000099)], ignore_index=True)
+    dry = tsf.send(longer, client, journal=journal, extend=True, dry_run=True, progress=False)
+    assert dry["send_state"].tolist() == ["sent", "sent", "planned"]
+    assert len(tsf.read_journal(journal)) == 2 and journal.read_bytes() == before
+    # so the campaign's own frame sends nothing more, and the extension is still to come
+    tsf.send(_messages(2), client, journal=journal, progress=False)
+    assert len(sandbox.messages) == 2
+    tsf.send(longer, client, journal=journal, extend=True, progress=False)
+    assert sandbox.messages["phone"].tolist()[-1] == "79003000099" and len(sandbox.messages) == 3
+
+
 def test_the_same_rows_in_another_order_resume_the_campaign(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:

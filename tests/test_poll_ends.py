@@ -271,3 +271,10 @@ def test_a_clear_answer_starts_the_count_of_unclear_ones_afresh(
 
     assert out.loc[0, "is_final"] and pd.isna(out.loc[0, "status_error"])
     assert flaky.seen == 9
+
+
+def test_polling_a_mistyped_journal_says_so_and_creates_nothing(tmp_path: Path) -> None:
+    typo = tmp_path / "sprnig.sqlite"
+    with pytest.raises(FileNotFoundError, match="no campaign journal"):
+        tsf.poll_statuses(journal=typo, client=tsf.Client.sandbox(), progress=False)
+    assert not typo.exists()

@@ -284,6 +284,37 @@ def test_a_new_start_without_a_zone_is_read_in_the_zone_the_campaign_keeps(
     assert later["not_before"].tolist() == [pd.Timestamp("2026-12-05 00:00", tz="UTC")]
 
 
+def test_rows_added_to_a_windowed_campaign_wait_for_their_own_window(
+    tmp_path: Path, journal_spec: str
+) -> None:
+    sandbox = _sandbox()  # 16:00 UTC: 19:00 in Moscow, 02:00 in Vladivostok
+    client = tsf.Client.sandbox(sandbox)
+    frame = _messages(["Europe/Moscow", "Asia/Vladivostok"])
+    tsf.send(frame, client, journal=journal_spec, window=("09:00", "21:00"), wait=False,
+             progress=False)  # fmt: skip
+    longer = pd.concat([frame, _messages(["Asia/Vladivostok"], start=79004000099)])
+    out = tsf.send(longer.reset_index(drop=True), client, journal=journal_spec, extend=True,
+                   window=("09:00", "21:00"), wait=False, progress=False)  # fmt: skip
+    assert out["send_state"].tolist() == ["sent", "planned", "planned"]
+    assert sandbox.messages["phone"].tolist() == [frame["phone"][0]]
+
+
+def test_the_summary_of_a_send_that_left_rows_waiting_says_when_they_go(tmp_path: Path) -> None:
+    sandbox = _sandbox()  # 16:00 UTC: 19:00 in Moscow, 02:00 in Vladivostok
+    frame = _messages(["Europe/Moscow", "Asia/Vladivostok", "Asia/Vladivostok"])
+    out = tsf.send(frame, tsf.Client.sandbox(sandbox), journal=tmp_path / "c.sqlite",
+                   window=("09:00", "21:00"), wait=False, progress=False)  # fmt: skip
+    summary = tsf.summarize(out)
+    assert summary.go_now == 0
+    assert "wait for 09:00 Asia/Vladivostok   2" in str(summary)
+    # what summarize keeps in attrs goes into Parquet (as JSON) with the frame
+    plan = tsf.preview(frame, tsf.Client.sandbox(sandbox), window=("09:00", "21:00"))
+    for name, result in {"sent": out, "plan": plan}.items():
+        result.to_parquet(tmp_path / f"{name}.parquet")
+        again = pd.read_parquet(tmp_path / f"{name}.parquet")
+        assert str(tsf.summarize(again)) == str(tsf.summarize(result))
+
+
 def test_start_at_holds_the_whole_campaign_in_preview_and_send() -> None:
     sandbox = _sandbox()
     frame = _messages(["Europe/Moscow", "Asia/Vladivostok"])
