@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Final
 
@@ -43,6 +44,7 @@ __all__ = [
     "journal_requests",
     "plan_campaign",
     "renumbered",
+    "rezoning",
     "schedule_columns",
 ]
 
@@ -138,6 +140,47 @@ def journal_requests(
         )
         for r in iter_requests(prepared.messages, plan)
     ]
+
+
+def rezoning(
+    requests: Sequence[JournalRequest], zone_at: Mapping[int, str | None]
+) -> tuple[list[tuple[str, str | None]], list[tuple[str, list[JournalRequest]]]]:
+    """How planned requests change so that each holds rows of one zone, the zone each row
+    has now: ``(request_id, zone)`` to set, and ``(request_id, parts)`` to split (one part
+    per zone, in row order). A row that ``zone_at`` (by journal position) does not name keeps
+    its request's zone.
+
+    >>> request = JournalRequest("R000001", {}, ("7901", "7902"), (0, 1), 80)
+    >>> rezoning([request], {0: "Europe/Moscow", 1: "Europe/Moscow"})
+    ([('R000001', 'Europe/Moscow')], [])
+    >>> _, [(_, parts)] = rezoning([request], {0: "Europe/Moscow", 1: "Asia/Omsk"})
+    >>> [(part.request_id, part.phones, part.zone) for part in parts]
+    [('R000001.1', ('7901',), 'Europe/Moscow'), ('R000001.2', ('7902',), 'Asia/Omsk')]
+    """
+    zones: list[tuple[str, str | None]] = []
+    splits: list[tuple[str, list[JournalRequest]]] = []
+    for request in requests:
+        names = [zone_at.get(p, request.zone) for p in request.positions]
+        distinct = list(dict.fromkeys(names))
+        if len(distinct) == 1:
+            if distinct[0] != request.zone:
+                zones.append((request.request_id, distinct[0]))
+            continue
+        parts = []
+        for number, name in enumerate(distinct, start=1):
+            rows = [i for i, other in enumerate(names) if other == name]
+            parts.append(
+                JournalRequest(
+                    f"{request.request_id}.{number}",
+                    request.params,
+                    tuple(request.phones[i] for i in rows),
+                    tuple(request.positions[i] for i in rows),
+                    None,
+                    zone=name,
+                )
+            )
+        splits.append((request.request_id, parts))
+    return zones, splits
 
 
 def renumbered(plan: pd.DataFrame, first_number: int) -> pd.DataFrame:

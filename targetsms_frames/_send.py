@@ -44,6 +44,7 @@ from ._planning import (
     journal_requests,
     plan_campaign,
     renumbered,
+    rezoning,
     schedule_columns,
 )
 from ._policy import RateLimiter, SendSchedule, StopRules, Tally
@@ -337,6 +338,8 @@ def send(
             except _DryRun:
                 return found
         attached = attach_here()
+        if zones is not None:
+            _rezone(store, zones, attached.positions)
         assert client is not None
         if options.scheduled or store.kept_schedule() is not None:
             store.keep_schedule(options.kept())
@@ -368,6 +371,17 @@ def send(
     finally:
         if store is not None:
             store.close()
+
+
+def _rezone(store: JournalStore, zones: pd.Series, positions: np.ndarray) -> None:
+    """Keep each planned request in the zone its rows have now: a campaign first planned
+    without a window, or a ``timezone`` cell corrected since, is sent in the right window."""
+    zone_at = dict(zip(positions.tolist(), zones.astype(object).tolist(), strict=True))
+    changes, splits = rezoning(store.planned_requests(), zone_at)
+    if changes or splits:
+        moved = store.rezone(changes, splits)
+        if moved:
+            logger.info("%d planned request(s) moved to their recipients' time zones", moved)
 
 
 class _DryRun(Exception):

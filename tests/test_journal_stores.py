@@ -3,6 +3,7 @@ polling, reports and the command line rely on."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import threading
@@ -104,6 +105,40 @@ def test_claims_come_in_plan_order_and_respect_limit_schedule_and_exclusions(
         assert [r.request_id for r in rest] == ["R000001", "R000002", "R000005"]
         assert store.claim(sender, 10, due_by=None) == []
         assert store.planned_count() == 0
+
+
+def test_planned_requests_move_to_their_rows_zones_and_a_claimed_one_stays_put(
+    store: JournalStore,
+) -> None:
+    planned = {r.request_id: r for r in store.planned_requests()}
+    assert list(planned) == ["R000001", "R000002", "R000003", "R000004", "R000005"]
+    sender = store.register()
+    with running(sender.sender_id):
+        [taken] = store.claim(sender, 1, due_by=None)  # R000001 is in flight now
+    one, two = (dataclasses.replace(planned[r], zone="Asia/Omsk") for r in ("R000001", "R000003"))
+    zones_of_halves = ["Asia/Omsk", None]
+    halves = [
+        dataclasses.replace(two, request_id=f"R000003.{i}", phones=(p,), positions=(q,), zone=z)
+        for i, (p, q, z) in enumerate(
+            zip(two.phones, two.positions, zones_of_halves, strict=True), 1
+        )
+    ]
+    moved = store.rezone(
+        [("R000002", "Asia/Omsk"), (taken.request_id, "Asia/Omsk")],
+        [("R000003", halves), ("R000001", [one])],
+    )
+    assert moved == 2  # R000002 and R000003; R000001 left as claimed
+    zones = {r.request_id: r.zone for r in store.planned_requests()}
+    assert zones == {
+        "R000002": "Asia/Omsk",
+        "R000003.1": "Asia/Omsk",
+        "R000003.2": "Europe/Moscow",  # a part without a zone keeps its request's
+        "R000004": "Europe/Moscow",
+        "R000005": "Europe/Moscow",
+    }
+    rows = store.rows()
+    assert rows.loc[[4, 5], "request_id"].tolist() == ["R000003.1", "R000003.2"]
+    assert rows.loc[[0, 1], "request_id"].tolist() == ["R000001", "R000001"]
 
 
 def test_two_senders_at_once_never_claim_the_same_request(journal_spec: str) -> None:

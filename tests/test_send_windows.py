@@ -315,6 +315,42 @@ def test_the_summary_of_a_send_that_left_rows_waiting_says_when_they_go(tmp_path
         assert str(tsf.summarize(again)) == str(tsf.summarize(result))
 
 
+def test_a_window_named_on_a_resume_splits_what_was_planned_without_one(
+    journal_spec: str,
+) -> None:
+    sandbox = _sandbox()  # 16:00 UTC
+    clock = sandbox.clock
+    client = tsf.Client.sandbox(sandbox)
+    frame = _messages(["Europe/Moscow", "Asia/Vladivostok"]).assign(text_sms="Скидка 10%")
+    first = tsf.send(frame, client, journal=journal_spec, start_at="2026-12-03 16:30",
+                     tz="UTC", wait=False, progress=False)  # fmt: skip
+    assert first["request_id"].nunique() == 1  # one text: one request for both phones
+    clock.advance(3600)  # type: ignore[attr-defined]  # 20:00 in Moscow, 03:00 in Vladivostok
+    later = tsf.send(frame, client, journal=journal_spec, window=("09:00", "21:00"),
+                     wait=False, progress=False)  # fmt: skip
+    assert later["send_state"].tolist() == ["sent", "planned"]
+    clock.advance(6.5 * 3600)  # type: ignore[attr-defined]  # 09:30 in Vladivostok
+    last = tsf.send(frame, client, journal=journal_spec, wait=False, progress=False)
+    assert (last["send_state"] == "sent").all()
+    received = _received(sandbox)
+    assert received["phone"].is_unique and len(received) == 2
+    assert all(_inside(t, time(9), time(21)) for t in _local_hours(received, frame).values())
+
+
+def test_a_corrected_timezone_cell_moves_its_row_to_that_zones_window(journal_spec: str) -> None:
+    sandbox = _sandbox(datetime(2026, 12, 3, 5, 0, tzinfo=UTC))  # 08:00 Moscow, 15:00 Vlad.
+    clock = sandbox.clock
+    client = tsf.Client.sandbox(sandbox)
+    frame = _messages(["Europe/Moscow"])
+    tsf.send(frame, client, journal=journal_spec, window=("09:00", "21:00"), wait=False,
+             progress=False)  # fmt: skip
+    clock.advance(12 * 3600)  # type: ignore[attr-defined]  # 20:00 in Moscow, 03:00 in Vlad.
+    fixed = frame.assign(timezone="Asia/Vladivostok")
+    out = tsf.send(fixed, client, journal=journal_spec, wait=False, progress=False)
+    assert out["send_state"].tolist() == ["planned"] and len(sandbox.messages) == 0
+    assert out["not_before"].tolist() == [pd.Timestamp("2026-12-03 23:00", tz="UTC")]
+
+
 def test_start_at_holds_the_whole_campaign_in_preview_and_send() -> None:
     sandbox = _sandbox()
     frame = _messages(["Europe/Moscow", "Asia/Vladivostok"])

@@ -563,33 +563,73 @@ class SQLJournal:
             )
 
     def split(self, request_id: str, parts: Sequence[JournalRequest], reason: str) -> None:
-        """Replace a refused multi-phone request by smaller planned ones (same parameters)."""
+        """Replace a refused multi-phone request by smaller planned ones (same parameters;
+        each part's zone, or the request's where a part has none)."""
         with self.transaction():
             self._execute(
                 "UPDATE requests SET state='split', finished_at=?, error=?, error_kind='split' "
                 "WHERE request_id=?",
                 (utc_now(), reason, request_id),
             )
-            for part in parts:
+            self._insert_parts(request_id, parts)
+
+    def _insert_parts(self, request_id: str, parts: Sequence[JournalRequest]) -> None:
+        for part in parts:
+            self._execute(
+                "INSERT INTO requests (request_id, parent_id, seq, state, params, phones,"
+                " positions, url_length, not_before, not_after, zone)"
+                " SELECT ?, ?, seq, 'planned', params, ?, ?, ?, not_before, not_after,"
+                " COALESCE(?, zone) FROM requests WHERE request_id=?",
+                (
+                    part.request_id,
+                    request_id,
+                    _joined(part.phones),
+                    _joined(part.positions),
+                    part.url_length,
+                    part.zone,
+                    request_id,
+                ),
+            )
+            for chunk in iter_chunks(part.positions, CHUNK):
                 self._execute(
-                    "INSERT INTO requests (request_id, parent_id, seq, state, params, phones,"
-                    " positions, url_length, not_before, not_after, zone)"
-                    " SELECT ?, ?, seq, 'planned', params, ?, ?, ?, not_before, not_after, zone"
-                    " FROM requests WHERE request_id=?",
-                    (
-                        part.request_id,
-                        request_id,
-                        _joined(part.phones),
-                        _joined(part.positions),
-                        part.url_length,
-                        request_id,
-                    ),
+                    f"UPDATE rows SET request_id=? WHERE pos IN ({','.join('?' * len(chunk))})",
+                    (part.request_id, *chunk),
                 )
-                for chunk in iter_chunks(part.positions, CHUNK):
-                    self._execute(
-                        f"UPDATE rows SET request_id=? WHERE pos IN ({','.join('?' * len(chunk))})",
-                        (part.request_id, *chunk),
-                    )
+
+    def planned_requests(self) -> list[JournalRequest]:
+        """Every request still planned, in plan order."""
+        cursor = self._execute(
+            f"SELECT {REQUEST_COLUMNS} FROM requests WHERE state='planned' ORDER BY seq, request_id"
+        )
+        return [_request(row) for row in cursor.fetchall()]
+
+    def rezone(
+        self,
+        zones: Iterable[tuple[str, str | None]],
+        splits: Iterable[tuple[str, Sequence[JournalRequest]]],
+    ) -> int:
+        """Move planned requests to their rows' zones, in one transaction: ``zones`` sets a
+        request's zone, ``splits`` replaces a request whose rows are of several zones by one
+        part per zone. A request no longer planned (another sender took it) is left alone.
+        Returns the requests changed."""
+        changed = 0
+        with self.transaction():
+            for request_id, name in zones:
+                cursor = self._execute(
+                    "UPDATE requests SET zone=? WHERE request_id=? AND state='planned'",
+                    (name, request_id),
+                )
+                changed += max(0, cursor.rowcount)
+            for request_id, parts in splits:
+                cursor = self._execute(
+                    "UPDATE requests SET state='split', finished_at=?, error=?,"
+                    " error_kind='split' WHERE request_id=? AND state='planned'",
+                    (utc_now(), "its rows are in several time zones", request_id),
+                )
+                if cursor.rowcount == 1:
+                    self._insert_parts(request_id, parts)
+                    changed += 1
+        return changed
 
     def schedule(self, times: Iterable[tuple[str | None, float | None, float | None]]) -> None:
         """Set when the planned requests of each zone may go: ``(zone, not_before, not_after)``

@@ -331,6 +331,20 @@ class JournalStore(Protocol):
         """Replace a refused multi-phone request by smaller planned ones."""
         ...
 
+    def planned_requests(self) -> list[JournalRequest]:
+        """Every request still planned, in plan order."""
+        ...
+
+    def rezone(
+        self,
+        zones: Iterable[tuple[str, str | None]],
+        splits: Iterable[tuple[str, Sequence[JournalRequest]]],
+    ) -> int:
+        """Move planned requests to their rows' zones (``(request_id, zone)``), splitting those
+        whose rows are of several zones (``(request_id, parts)``); a request no longer planned
+        is left alone. Returns the requests changed."""
+        ...
+
     def schedule(self, times: Iterable[tuple[str | None, float | None, float | None]]) -> None:
         """Set when the planned requests of each zone may go: ``(zone, not_before, not_after)``."""
         ...
