@@ -48,6 +48,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Final
 
 from ._client import Client, OnDuplicate
+from ._clock import instant
 from ._interrupts import deferred_interrupts
 from ._outcome import CANCELLED, Decision, decide
 from ._policy import RateLimiter, StopRules, Tally
@@ -77,15 +78,16 @@ class _Gate:
             self._open = False
 
 
-def apply(store: JournalStore, decision: Decision) -> None:
-    """Write one decision to the journal (inside the caller's transaction)."""
+def apply(store: JournalStore, decision: Decision, at: str | None = None) -> None:
+    """Write one decision to the journal (inside the caller's transaction), as of ``at``
+    (ISO UTC: the sending client's clock; default now)."""
     request = decision.request
     action = decision.action
     if action == "sent":
-        store.record_sent(request.request_id, request.positions, decision.message_ids)
+        store.record_sent(request.request_id, request.positions, decision.message_ids, at)
     elif action in ("failed", "unknown", "skip"):
         state = "skipped" if action == "skip" else action
-        store.record_outcome(request.request_id, state, decision.text, decision.kind)
+        store.record_outcome(request.request_id, state, decision.text, decision.kind, at)
     elif action == "replan":
         store.return_to_planned(request.request_id, decision.text)
     elif action == "release":
@@ -171,9 +173,10 @@ def dispatch(
         """One commit: the replies that came back, and the requests that go next."""
         with deferred_interrupts():
             decisions = judge([(handed.pop(f), f.result()) for f in done])
+            at = instant(client.clock()).isoformat(timespec="milliseconds")
             with store.transaction():
                 for decision in decisions:
-                    apply(store, decision)
+                    apply(store, decision, at)
                 given_back.update(d.request.request_id for d in decisions if d.action == "replan")
                 free = concurrency - len(handed)
                 if claim and tally.stopped is None and not claimed and free > 0:

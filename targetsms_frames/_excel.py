@@ -46,7 +46,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from ._cells import is_missing
 from ._exceptions import ValidationError
-from ._time import Zone, local_times, zone_name
+from ._time import Zone, campaign_zone, local_times, zone_name
 
 __all__ = ["write_excel"]
 
@@ -320,7 +320,8 @@ def write_excel(
     max_width : float, default 60
         Widest a column is sized to, in characters.
     tz : str or tzinfo, optional
-        Zone to write timestamps in, such as ``"Europe/Moscow"`` (default: the machine's
+        Zone to write timestamps in, such as ``"Europe/Moscow"`` (default: the campaign's,
+        noted on the frames of ``send`` and ``read_journal``, else the machine's
         own zone).
 
     Returns
@@ -364,7 +365,7 @@ def write_excel(
             text_columns=texts,
             percent_columns=percents,
             max_width=max_width,
-            tz=tz,
+            tz=campaign_zone(frame, tz),
         )
     if not named:
         workbook.create_sheet("Sheet1")

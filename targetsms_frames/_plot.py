@@ -163,7 +163,8 @@ def plot_delivery(
         Draw into this axes instead of a new figure.
     tz : str or tzinfo, optional
         For a status frame grouped by ``send_date`` or ``send_hour``: the zone of those
-        keys (default: the machine's own). ``by="send_hour"`` draws delivery by hour of day.
+        keys (default: the campaign's, else the machine's own). ``by="send_hour"`` draws
+        delivery by hour of day.
 
     Returns
     -------

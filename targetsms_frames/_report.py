@@ -55,7 +55,7 @@ import pandas as pd
 from ._exceptions import ValidationError
 from ._facts import STATUSES
 from ._groups import SEND_DATE, as_dates, group_keys
-from ._time import Zone
+from ._time import Zone, campaign_zone
 from ._wire import is_status_word
 
 __all__ = [
@@ -257,7 +257,8 @@ def delivery_report(
         whole campaign.
     tz : str or tzinfo, optional
         The zone of ``send_date`` and ``send_hour``: an IANA name such as
-        ``"Europe/Moscow"``; by default the machine's own zone.
+        ``"Europe/Moscow"``; by default the campaign's (the ``tz`` it was sent with, which
+        ``send`` and ``read_journal`` note on their frames), else the machine's own zone.
 
     Returns
     -------
@@ -304,7 +305,9 @@ def delivery_report(
         n_groups = 1
         keys = pd.DataFrame(index=pd.RangeIndex(1))
     else:
-        key_frame = group_keys(statuses, columns, tz=tz, reserved=VALUE_COLUMNS)
+        key_frame = group_keys(
+            statuses, columns, tz=campaign_zone(statuses, tz), reserved=VALUE_COLUMNS
+        )
         grouped = key_frame.groupby(columns, dropna=False, sort=True, observed=True)
         group_ids = np.asarray(grouped.ngroup().to_numpy(dtype=np.int64), dtype=np.int64)
         n_groups = grouped.ngroups

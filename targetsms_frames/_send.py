@@ -50,7 +50,7 @@ from ._planning import (
 from ._policy import RateLimiter, SendSchedule, StopRules, Tally
 from ._prepare import Prepared, prepare, result_frame
 from ._progress import Bar, progress_bar
-from ._time import TIME_DTYPE
+from ._time import CAMPAIGN_TZ_ATTR, TIME_DTYPE, zone_key
 from ._windows import Window, parse_start_at
 from .journal import (
     JournalRequest,
@@ -341,7 +341,8 @@ def send(
         if zones is not None:
             _rezone(store, zones, attached.positions)
         assert client is not None
-        if options.scheduled or store.kept_schedule() is not None:
+        kept = store.kept_schedule()
+        if options.scheduled or "tz" in options.given or kept is not None:
             store.keep_schedule(options.kept())
         recovered = store.recover()
         if recovered:
@@ -367,6 +368,8 @@ def send(
             out.attrs["journal"] = store.location
         if options.scheduled:  # what summarize counts as "go now" against
             out.attrs["planned_at"] = instant(client.clock()).isoformat()
+        if "tz" in options.given or kept is not None:  # reports default to it
+            out.attrs[CAMPAIGN_TZ_ATTR] = zone_key(options.tz)
         return out
     finally:
         if store is not None:

@@ -23,7 +23,7 @@ import pandas as pd
 
 from ._cost import sms_parts
 from ._exceptions import JournalMismatchError
-from ._time import utc_times
+from ._time import CAMPAIGN_TZ_ATTR, utc_times
 from ._wire import PENDING_STATUS
 from .journal import NEVER_A_STATUS, JournalSpec, JournalStore, open_journal, send_outcome
 from .journal import exists as journal_exists
@@ -65,9 +65,13 @@ def journal_frame(book: JournalStore) -> pd.DataFrame:
     outcome["sms_parts"] = sms_parts(display).to_numpy()
     out = pd.concat([display, outcome], axis=1)
     rows = rows.reindex(range(len(out)))
-    return status_columns(
+    out = status_columns(
         out, rows["status"], rows["status_at"], rows["checked_at"], rows["status_error"]
     )
+    kept = book.kept_schedule()
+    if kept is not None:  # the zone the campaign was sent in: reports default to it
+        out.attrs[CAMPAIGN_TZ_ATTR] = kept.tz
+    return out
 
 
 def status_columns(

@@ -30,7 +30,7 @@ import pandas as pd
 from ._cost import FREE_STATES, channel
 from ._planning import DUPLICATE_REASON
 from ._report import OUTCOME_LABELS, STATUS_OUTCOMES, delivery_report
-from ._time import Zone, local_times, utc_times, zone_name
+from ._time import Zone, campaign_zone, local_times, utc_times, zone_name
 
 __all__ = ["CHANNEL_NOTE", "Summary", "summarize"]
 
@@ -199,7 +199,8 @@ def summarize(frame: pd.DataFrame, *, tz: Zone | None = None) -> Summary:
     frame : pandas.DataFrame
         A preview, a send result or a status frame (or :func:`read_journal`'s).
     tz : str or tzinfo, optional
-        Zone of the ``sent between`` times (default: the machine's own).
+        Zone of the ``sent between`` times (default: the campaign's, noted on the frames of
+        ``send`` and ``read_journal``, else the machine's own).
 
     Returns
     -------
@@ -216,6 +217,7 @@ def summarize(frame: pd.DataFrame, *, tz: Zone | None = None) -> Summary:
     >>> summary.planned, summary.sms_parts, summary.cost
     (2, 2, 4.0)
     """
+    tz = campaign_zone(frame, tz)
     n = len(frame)
     state = (
         frame["send_state"].astype("str")

@@ -35,8 +35,10 @@ from dateutil.tz import tzlocal
 from ._exceptions import ValidationError
 
 __all__ = [
+    "CAMPAIGN_TZ_ATTR",
     "RESOLUTION",
     "TIME_DTYPE",
+    "campaign_zone",
     "epoch_seconds",
     "iso_utc",
     "local_times",
@@ -48,6 +50,9 @@ __all__ = [
     "zone_name",
 ]
 
+#: The ``DataFrame.attrs`` key under which ``send`` and ``read_journal`` note the campaign's
+#: zone, the default zone of reports, summaries and Excel exports of that frame.
+CAMPAIGN_TZ_ATTR: Final = "tz"
 #: The one resolution of every time column.
 RESOLUTION: Final = "ms"
 TIME_DTYPE: Final = pd.DatetimeTZDtype(unit=RESOLUTION, tz="UTC")
@@ -201,6 +206,22 @@ def zone_name(tz: Zone | None) -> str:
         return f"local time ({resolved.tzname(dt.datetime.now())})"
     offset = resolved.utcoffset(None)
     return f"UTC{_offset_name(offset)}" if offset is not None else str(resolved)
+
+
+def campaign_zone(frame: pd.DataFrame, tz: Zone | None) -> Zone | None:
+    """``tz`` if given, else the campaign's zone noted on the frame, else ``None`` (local).
+
+    >>> frame = pd.DataFrame()
+    >>> campaign_zone(frame, None) is None
+    True
+    >>> frame.attrs[CAMPAIGN_TZ_ATTR] = "Asia/Omsk"
+    >>> campaign_zone(frame, None), campaign_zone(frame, "UTC")
+    ('Asia/Omsk', 'UTC')
+    """
+    if tz is not None:
+        return tz
+    noted = frame.attrs.get(CAMPAIGN_TZ_ATTR)
+    return noted if isinstance(noted, str) else None
 
 
 def local_times(values: pd.Series, tz: Zone | None) -> pd.Series:

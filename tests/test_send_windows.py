@@ -351,6 +351,31 @@ def test_a_corrected_timezone_cell_moves_its_row_to_that_zones_window(journal_sp
     assert out["not_before"].tolist() == [pd.Timestamp("2026-12-03 23:00", tz="UTC")]
 
 
+def test_sent_at_is_on_the_clients_clock_and_reports_default_to_the_campaigns_zone(
+    tmp_path: Path,
+) -> None:
+    sandbox = _sandbox()  # a manual clock at 16:00 UTC on 3 December, whatever the real time
+    client = tsf.Client.sandbox(sandbox)
+    journal = tmp_path / "c.sqlite"
+    frame = _messages(["Europe/Moscow", "Asia/Vladivostok"])
+    out = tsf.send(frame, client, journal=journal, window=("09:00", "21:00"),
+                   tz="Asia/Vladivostok", progress=False)  # fmt: skip
+    sent_at = out["sent_at"].dt.floor("s").tolist()
+    assert sent_at == _received(sandbox)["at"].tolist()
+    assert sent_at == [pd.Timestamp(START), pd.Timestamp("2026-12-03 23:00", tz="UTC")]
+    statuses = tsf.poll_statuses(out, client, journal=journal, progress=False)
+    from_journal = tsf.read_journal(journal)
+    for frame_of_campaign in (out, statuses, from_journal):
+        # 16:00 and 23:00 UTC are 02:00 and 09:00 in Vladivostok, the campaign's zone
+        report = tsf.delivery_report(frame_of_campaign, by="send_hour")
+        assert report["send_hour"].tolist() == [2, 9]
+        assert tsf.summarize(frame_of_campaign).tz == "Asia/Vladivostok"
+    assert tsf.delivery_report(out, by="send_hour", tz="UTC")["send_hour"].tolist() == [16, 23]
+    tsf.write_excel(out, tmp_path / "sent.xlsx")  # times written in the campaign's zone too
+    written = pd.read_excel(tmp_path / "sent.xlsx", engine="openpyxl")
+    assert written["sent_at"].dt.hour.tolist() == [2, 9]
+
+
 def test_start_at_holds_the_whole_campaign_in_preview_and_send() -> None:
     sandbox = _sandbox()
     frame = _messages(["Europe/Moscow", "Asia/Vladivostok"])

@@ -523,10 +523,15 @@ class SQLJournal:
         )
 
     def record_sent(
-        self, request_id: str, positions: Sequence[int], message_ids: Sequence[str]
+        self,
+        request_id: str,
+        positions: Sequence[int],
+        message_ids: Sequence[str],
+        at: str | None = None,
     ) -> str:
-        """Store the provider's IDs for the request's rows (in position order)."""
-        now = utc_now()
+        """Store the provider's IDs for the request's rows (in position order), sent ``at``
+        (ISO UTC, the sending client's clock; default now)."""
+        now = at or utc_now()
         with self.transaction():
             self._execute(
                 "UPDATE requests SET state='sent', finished_at=?, error=NULL, error_kind=NULL"
@@ -540,11 +545,14 @@ class SQLJournal:
             )
         return now
 
-    def record_outcome(self, request_id: str, state: str, error: str, kind: str) -> str:
-        """Finish a request as ``failed``, ``unknown`` or ``skipped`` with the reason."""
+    def record_outcome(
+        self, request_id: str, state: str, error: str, kind: str, at: str | None = None
+    ) -> str:
+        """Finish a request as ``failed``, ``unknown`` or ``skipped`` with the reason, ``at``
+        (ISO UTC; default now)."""
         if state not in ("failed", "unknown", "skipped"):
             raise ValueError(state)
-        now = utc_now()
+        now = at or utc_now()
         with self.transaction():
             self._finish(request_id, state, error, kind, now)
         return now

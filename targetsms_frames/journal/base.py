@@ -314,13 +314,21 @@ class JournalStore(Protocol):
         ...
 
     def record_sent(
-        self, request_id: str, positions: Sequence[int], message_ids: Sequence[str]
+        self,
+        request_id: str,
+        positions: Sequence[int],
+        message_ids: Sequence[str],
+        at: str | None = None,
     ) -> str:
-        """Store the provider's IDs for the request's rows; return the time recorded."""
+        """Store the provider's IDs for the request's rows, sent ``at`` (ISO UTC; default
+        now); return the time recorded."""
         ...
 
-    def record_outcome(self, request_id: str, state: str, error: str, kind: str) -> str:
-        """Finish a request as ``failed``, ``unknown`` or ``skipped`` with the reason."""
+    def record_outcome(
+        self, request_id: str, state: str, error: str, kind: str, at: str | None = None
+    ) -> str:
+        """Finish a request as ``failed``, ``unknown`` or ``skipped`` with the reason, ``at``
+        (ISO UTC; default now)."""
         ...
 
     def return_to_planned(self, request_id: str, error: str) -> None:
