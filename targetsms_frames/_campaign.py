@@ -26,6 +26,7 @@ import dataclasses
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
@@ -68,8 +69,40 @@ class Attached:
     how: str
 
 
-def check_binding(store: JournalStore, endpoint: str, login: str) -> None:
-    """Refuse a journal of another endpoint or login; bind one written before bindings."""
+def is_sandbox_endpoint(url: str) -> bool:
+    """Whether ``url`` is an in-process sandbox's (``https://<name>.sandbox.invalid/...``).
+
+    >>> is_sandbox_endpoint("https://cli.sandbox.invalid/sendmessage.php")
+    True
+    >>> is_sandbox_endpoint("https://sms.targetsms.ru/sendmessage.php")
+    False
+    """
+    from .sandbox._emulator import SANDBOX_DOMAIN
+
+    return (urlsplit(url).hostname or "").endswith(f".{SANDBOX_DOMAIN}")
+
+
+def refuse_sandbox_for_real(store: JournalStore, endpoint: str) -> None:
+    """Refuse to poll a campaign sent to a real endpoint through a sandbox at ``endpoint``:
+    its answers (made up, or "not found") would become the messages' final statuses.
+
+    Polling elsewhere is allowed otherwise: an ID another provider or account never issued
+    gets that provider's refusal as its final status."""
+    bound = store.binding()
+    if bound is None or bound.endpoint == endpoint:
+        return
+    if is_sandbox_endpoint(endpoint) and not is_sandbox_endpoint(bound.endpoint):
+        raise JournalMismatchError(
+            f"the journal {store.location!r} belongs to a campaign sent to {bound.endpoint}: "
+            "its statuses are asked of that provider, never of a sandbox (whose answers would "
+            "be kept as the messages' final statuses)"
+        )
+
+
+def check_binding(store: JournalStore, endpoint: str, login: str, doing: str = "resumed") -> None:
+    """Refuse a journal of another endpoint or login; bind one written before bindings.
+
+    ``doing`` says what the client is about to do with the campaign, for the error."""
     bound = store.binding()
     if bound is None:
         store.bind(Binding.new(endpoint, login))
@@ -79,13 +112,13 @@ def check_binding(store: JournalStore, endpoint: str, login: str) -> None:
     if bound.endpoint != endpoint:
         raise JournalMismatchError(
             f"the journal {store.location!r} belongs to a campaign sent to {bound.endpoint}, "
-            f"and this client sends to {endpoint}: a campaign is only ever resumed where it was "
+            f"and this client sends to {endpoint}: a campaign is only ever {doing} where it was "
             "sent (a rehearsal on a sandbox never counts as sent to the real provider; send the "
             "real campaign with a journal of its own)"
         )
     raise JournalMismatchError(
         f"the journal {store.location!r} belongs to a campaign sent with another login to "
-        f"{endpoint}: resume it with the client (login) that sent it"
+        f"{endpoint}: only the client (login) that sent it may have it {doing}"
     )
 
 
@@ -204,7 +237,8 @@ def _reconcile(
         )
         raise JournalMismatchError(
             f"the journal {store.location!r} holds this campaign with other rows ({change}). "
-            "To add the new rows to the campaign, call send(..., extend=True): rows of phones "
+            "To add the new rows to the campaign, call send(..., extend=True) (on the command "
+            "line: send --extend): rows of phones "
             "this campaign already messaged are skipped, the others are sent"
         )
     return _extend(store, prepared, journal_rows, found, new_keys, replan)

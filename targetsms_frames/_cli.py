@@ -190,6 +190,14 @@ def send_command(
     default: DefaultOption = None,
     phone_column: PhoneColumnOption = None,
     sheet: SheetOption = None,
+    extend: Annotated[
+        bool,
+        typer.Option(
+            "--extend",
+            help="Add the rows new to the journal's campaign (a late recipient) and send them; "
+            "phones the campaign already messaged are skipped.",
+        ),
+    ] = False,
     window: WindowOption = None,
     no_window: Annotated[
         bool,
@@ -218,6 +226,10 @@ def send_command(
     with user_errors():
         check_suffix(out, OUT_SUFFIXES, "results")
         client = make_client(sandbox=sandbox, base_url=base_url, required=not dry_run)
+        if sandbox and journal_exists(journal):
+            # the built-in sandbox of the earlier runs, with the messages they sent: its
+            # message IDs go on from theirs, as the provider's would
+            client = rehearsal_client(journal)
         messages = read_messages(recipients, templates, default, phone=phone_column, sheet=sheet)
         if no_window and window is not None:
             raise UserError("--window and --no-window exclude each other; pick one")
@@ -237,9 +249,9 @@ def send_command(
         # one the journal keeps), which only send knows
         chosen = {**options.for_send(), "start_at": start_at}
         if not dry_run and not sandbox and not yes and client is not None:
-            plan = send(messages, client, journal=journal, dry_run=True, **chosen)
+            plan = send(messages, client, journal=journal, dry_run=True, extend=extend, **chosen)
             confirm_send(plan, client)
-        result = send(messages, client, journal=journal, dry_run=dry_run, **chosen)
+        result = send(messages, client, journal=journal, dry_run=dry_run, extend=extend, **chosen)
         states = result["send_state"]
         say(f"{len(result):,} rows" + (" (dry run: nothing sent)" if dry_run else ""))
         say("\n".join(count_lines(states)))

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ._campaign import refuse_sandbox_for_real
 from ._client import Client
 from ._exceptions import ProviderError
 from ._options import DEFAULT_CONCURRENCY, DEFAULT_RATE
@@ -158,6 +159,8 @@ def poll_statuses(
             elif "status_error" not in frame.columns:
                 frame["status_error"] = pd.Series(pd.NA, index=frame.index, dtype="str")
         client = client if client is not None else Client()
+        if book is not None:
+            refuse_sandbox_for_real(book, client.base_url)
         return _poll(
             frame,
             client,

@@ -17,7 +17,9 @@ Examples
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -27,7 +29,39 @@ from ._cells import as_text
 from ._validate import check_rows
 from ._wire import MESSAGE_PARAMS
 
-__all__ = ["Prepared", "fingerprint", "prepare", "result_frame"]
+__all__ = ["RESULT_COLUMNS", "Prepared", "fingerprint", "prepare", "result_frame"]
+
+logger = logging.getLogger("targetsms_frames")
+
+#: Columns the toolkit writes into its results (preview, send, polling). A column of the
+#: caller's frame with one of these names is left out of the campaign, with a warning:
+#: carried along, it would be overwritten, or read as the toolkit's own (a customer
+#: ``status`` counted as a delivery status, an order ``cost`` summed as the campaign's).
+RESULT_COLUMNS: Final = frozenset(
+    {
+        "request_id",
+        "message_id",
+        "send_state",
+        "send_error",
+        "sent_at",
+        "is_final",
+        "sms_parts",
+        "sms_encoding",
+        "sms_ucs2_chars",
+        "viber_length",
+        "url_length",
+        "duplicate",
+        "same_phone",
+        "cost",
+        "max_cost",
+        "not_before",
+        "send_zone",
+        "status",
+        "status_at",
+        "status_checked_at",
+        "status_error",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -75,6 +109,14 @@ def prepare(messages: pd.DataFrame, *, region: str = "RU") -> Prepared:
     if not isinstance(messages, pd.DataFrame):
         raise TypeError(f"messages must be a pandas DataFrame, not {type(messages).__name__}")
     positional = messages.reset_index(drop=True)
+    ours = [c for c in positional.columns if isinstance(c, str) and c in RESULT_COLUMNS]
+    if ours:
+        logger.warning(
+            "the toolkit writes column(s) %s in its results: those of your frame are left out "
+            "(rename them to keep them; a results frame sent again simply gets fresh ones)",
+            ", ".join(repr(c) for c in ours),
+        )
+        positional = positional.drop(columns=ours)
     cleaned, is_valid, reason = check_rows(positional, region=region)
     display = positional.copy(deep=False)
     if "phone" in display.columns:

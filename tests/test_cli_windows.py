@@ -135,3 +135,26 @@ def test_a_new_start_at_on_a_resume_is_read_in_the_campaigns_zone(tmp_path: Path
     assert first[0] == 0 and again[0] == 0, first[1] + again[1]
     waiting = pd.read_parquet(out)["not_before"].dropna().unique()
     assert list(waiting) == [pd.Timestamp("2099-01-06 00:00", tz="UTC")]  # 10:00 there
+
+
+def test_a_late_recipient_is_added_with_extend_and_sandbox_ids_never_repeat(
+    tmp_path: Path,
+) -> None:
+    journal = str(tmp_path / "rehearsal.sqlite")
+    frame = pd.DataFrame(
+        {"phone": ["79005550001", "79005550002"], "send_sms": 1, "sender_sms": "Shop"}
+    ).assign(text_sms="Скидка 10%")
+    frame.iloc[:1].to_csv(tmp_path / "first.csv", index=False)
+    frame.to_csv(tmp_path / "later.csv", index=False)
+
+    def send(name: str, *options: str) -> tuple[int, str]:
+        path = str(tmp_path / name)
+        return _run("send", path, "--journal", journal, "--sandbox", "--no-progress", *options)
+
+    assert send("first.csv")[0] == 0
+    code, out = send("later.csv")
+    assert code == 2 and "--extend" in out, out  # the way forward, as the command line has it
+    code, out = send("later.csv", "--extend")
+    assert code == 0, out
+    ids = tsf.read_journal(journal)["message_id"]
+    assert ids.notna().all() and ids.is_unique  # the second run's sandbox went on from the first

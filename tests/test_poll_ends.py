@@ -278,3 +278,17 @@ def test_polling_a_mistyped_journal_says_so_and_creates_nothing(tmp_path: Path) 
     with pytest.raises(FileNotFoundError, match="no campaign journal"):
         tsf.poll_statuses(journal=typo, client=tsf.Client.sandbox(), progress=False)
     assert not typo.exists()
+
+
+def test_a_real_campaigns_journal_is_never_polled_through_a_sandbox(tmp_path: Path) -> None:
+    from targetsms_frames.sandbox import Sandbox
+    from targetsms_frames.sandbox._server import serve
+
+    journal = tmp_path / "real.sqlite"
+    msgs = pd.DataFrame({"phone": ["79005550001"], "send_sms": 1, "sender_sms": "Shop"})
+    with serve(Sandbox()) as url:  # a provider over a real socket, not an in-process sandbox
+        tsf.send(msgs.assign(text_sms="Hi"), tsf.Client("shop", "pw", base_url=url),
+                 journal=journal, progress=False)  # fmt: skip
+    with pytest.raises(tsf.JournalMismatchError, match="never of a sandbox"):
+        tsf.poll_statuses(journal=journal, client=tsf.Client.sandbox(), progress=False)
+    assert tsf.read_journal(journal)["status"].isna().all()  # nothing made up was kept

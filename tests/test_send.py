@@ -339,3 +339,33 @@ def test_an_interrupt_before_a_request_leaves_puts_it_back_to_planned(
     resumed = tsf.send(msgs, tsf.Client.sandbox(sandbox), journal=journal, progress=False)
     assert (resumed["send_state"] == "sent").all()
     assert sandbox.messages["phone"].is_unique
+
+
+def test_columns_of_yours_named_like_the_results_are_left_out_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # a CRM export with a customer status, an order cost and a date of its own
+    msgs = pd.DataFrame(
+        {
+            "phone": ["79005550001", "79005550002"],
+            "send_sms": 1,
+            "sender_sms": "Shop",
+            "text_sms": "Скидка",
+            "status": ["active", "blocked"],
+            "cost": ["4,5", "2,2"],
+            "sent_at": ["2026-01-01", "2026-02-01"],
+            "customer": ["C1", "C2"],
+        }
+    )
+    sandbox = tsf.Sandbox(clock=tsf.ManualClock())
+    client = tsf.Client.sandbox(sandbox)
+    plan = tsf.preview(msgs, client)
+    summary = tsf.summarize(plan)
+    assert summary.cost is None and summary.first_sent is None  # none of theirs counted
+    with caplog.at_level("WARNING", logger="targetsms_frames"):
+        out = tsf.send(msgs, client, journal=tmp_path / "c.sqlite", progress=False, price_sms=2.0)
+    assert "'status', 'cost', 'sent_at'" in caplog.text
+    assert out["customer"].tolist() == ["C1", "C2"]  # the rest of theirs is carried along
+    assert out["cost"].tolist() == [2.0, 2.0] and "status" not in out
+    assert out["sent_at"].notna().all() and (out["send_state"] == "sent").all()
+    assert tsf.summarize(out).cost == 4.0
