@@ -151,14 +151,15 @@ def preview_command(
             tz=tz,
             start_at=start_at,
         )
-        summary = summarize(plan)
+        summary = summarize(plan, tz=tz)
         say(str(summary))
         reasons = plan.loc[plan["send_state"] == "skipped", "send_error"]
         if len(reasons):
             say("why rows would be skipped:")
             say("\n".join(line[:160] for line in count_lines(reasons)[:5]))
         if out is not None:
-            say(f"plan: {write_frame(plan, out, 'plan', campaign=summary.to_frame())}")
+            written = write_frame(plan, out, "plan", tz=tz, campaign=summary.to_frame())
+            say(f"plan: {written}")
 
 
 @app.command("send")
@@ -256,15 +257,16 @@ def send_command(
         say(f"{len(result):,} rows" + (" (dry run: nothing sent)" if dry_run else ""))
         say("\n".join(count_lines(states)))
         if "cost" in result:
-            summary = summarize(result)
+            summary = summarize(result, tz=tz)
             say(f"cost {summary.cost or 0:,.2f} (up to {summary.max_cost or 0:,.2f})")
         if not dry_run and before is not None and len(before) == len(states):
             newly = int((states == "sent").sum()) - int((before == "sent").sum())
-            say(
-                f"sent in this run: {newly:,}; the journal already held the other outcomes"
-                if newly
-                else "nothing more to send: the journal already holds every outcome"
-            )
+            if newly:
+                say(f"sent in this run: {newly:,}; the journal already held the other outcomes")
+            elif (states == "planned").any():
+                say("nothing sent in this run")
+            else:
+                say("nothing more to send: the journal already holds every outcome")
         planned = int((states == "planned").sum())
         waiting = _waiting_for_window(result)
         if waiting and not dry_run:
@@ -281,8 +283,8 @@ def send_command(
         kept = "" if journal_exists(journal) else " (not created: a dry run with no journal yet)"
         say(f"journal: {journal}{kept}")
         if out is not None:
-            campaign = summarize(result).to_frame()
-            say(f"results: {write_frame(result, out, 'results', campaign=campaign)}")
+            campaign = summarize(result, tz=tz).to_frame()
+            say(f"results: {write_frame(result, out, 'results', tz=tz, campaign=campaign)}")
         done = states.isin(["planned"] if dry_run else ["sent"]).any() or waiting > 0
         if not done:
             say("error: nothing could be sent", err=True)

@@ -20,7 +20,7 @@ import typer
 from ._config import ENV_PASSWORD
 from ._exceptions import TargetSMSError
 from ._report import OUTCOMES, SUMMED_COLUMNS
-from ._time import Zone, local_times
+from ._time import Zone, campaign_zone, local_times
 from ._wire import is_status_word
 
 __all__ = [
@@ -151,6 +151,7 @@ def write_frame(
     check_suffix(path, OUT_SUFFIXES, sheet)
     path.parent.mkdir(parents=True, exist_ok=True)
     suffix = path.suffix.lower()
+    tz = campaign_zone(frame, tz)  # --tz, else the campaign's, else this computer's
     if suffix == ".csv":
         write_csv(frame, path, tz)
     elif suffix == ".xlsx":

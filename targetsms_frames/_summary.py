@@ -238,7 +238,8 @@ def summarize(frame: pd.DataFrame, *, tz: Zone | None = None) -> Summary:
     requests = (
         frame.loc[state == "planned", "request_id"].nunique() if "request_id" in frame else None
     )
-    longest = frame["url_length"].max() if "url_length" in frame else None
+    # of the requests that go: a row too long to send is skipped with its length as reason
+    longest = frame.loc[live & ~skipped, "url_length"].max() if "url_length" in frame else None
     sent_at = local_times(frame["sent_at"], tz) if "sent_at" in frame else None
     polled = delivery_report(frame).iloc[0] if "status" in frame else None
     go_now, later = _openings(frame, state)

@@ -158,3 +158,24 @@ def test_a_late_recipient_is_added_with_extend_and_sandbox_ids_never_repeat(
     assert code == 0, out
     ids = tsf.read_journal(journal)["message_id"]
     assert ids.notna().all() and ids.is_unique  # the second run's sandbox went on from the first
+
+
+def test_send_writes_its_results_in_the_zone_it_was_given(tmp_path: Path) -> None:
+    journal, out = str(tmp_path / "c.sqlite"), tmp_path / "sent.csv"
+    code, said = _send(journal, "--tz", "Asia/Vladivostok", "--no-progress", "-o", str(out))
+    assert code == 0, said
+    written = pd.read_csv(out, sep=";", encoding="utf-8-sig", dtype=str)
+    sent = tsf.read_journal(journal)["sent_at"].dropna()
+    shown = sent.dt.tz_convert("Asia/Vladivostok").dt.strftime("%Y-%m-%d %H:%M")
+    assert written["sent_at"].dropna().str.slice(0, 16).isin(set(shown)).all()
+    # run again: nothing left, and it says so
+    code, said = _send(journal, "--no-progress")
+    assert code == 0 and "nothing more to send" in said, said
+
+
+def test_a_rerun_with_rows_still_waiting_does_not_say_everything_is_done(tmp_path: Path) -> None:
+    journal = str(tmp_path / "later.sqlite")
+    for _ in range(2):
+        code, said = _send(journal, "--start-at", "2099-01-05 10:00", "--no-wait", "--no-progress")
+        assert code == 0, said
+    assert "nothing sent in this run" in said and "nothing more to send" not in said

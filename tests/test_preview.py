@@ -123,3 +123,18 @@ def test_preview_normalises_phones_for_the_region(region: str) -> None:
     )
     out = tsf.preview(msgs, region=region)
     assert out["phone"].iat[0] == "77011234567"
+
+
+def test_the_longest_url_is_of_a_request_that_goes_not_of_a_row_too_long_to_send() -> None:
+    msgs = pd.DataFrame(
+        {
+            "phone": ["79005550001", "79005550002"],
+            "send_sms": 1,
+            "sender_sms": "Shop",
+            "text_sms": ["Привет", "Ж" * 9000],  # the second is far over any URL limit
+        }
+    )
+    plan = tsf.preview(msgs)
+    assert plan["send_state"].tolist() == ["planned", "skipped"]
+    summary = tsf.summarize(plan)
+    assert summary.longest_url == int(plan.loc[0, "url_length"]) < 2000
