@@ -101,12 +101,59 @@ def status_columns(
     return out
 
 
+def _refresh_unsent(
+    frame: pd.DataFrame, rows: pd.DataFrame, where: np.ndarray
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Rows of ``frame`` that had no message ID yet (``planned`` when it was returned) found in
+    the journal by their request (or the parts it was split into) and phone, with the send
+    columns the journal holds now: a row a later ``send`` sent is polled like the others."""
+    missing = where < 0
+    if not missing.any() or "request_id" not in frame or "phone" not in frame:
+        return frame, where
+    missing &= frame["request_id"].notna().to_numpy(dtype=bool)
+    if not missing.any():
+        return frame, where
+
+    def family(ids: pd.Series) -> np.ndarray:  # R000007.1.2 -> R000007
+        return ids.astype("str").str.split(".", n=1).str[0].to_numpy(dtype=object)
+
+    sent = rows[rows["request_id"].notna()]
+    keys = pd.Series(
+        sent.index.to_numpy(),
+        index=pd.MultiIndex.from_arrays(
+            [family(sent["request_id"]), sent["phone"].astype("str").to_numpy(dtype=object)]
+        ),
+    )
+    keys = keys[~keys.index.duplicated()]
+    probe = pd.MultiIndex.from_arrays(
+        [
+            family(frame["request_id"])[missing],
+            frame["phone"].astype("str").to_numpy(dtype=object)[missing],
+        ]
+    )
+    where = where.copy()
+    where[missing] = keys.reindex(probe).fillna(-1).to_numpy(dtype=np.int64)
+    found = missing & (where >= 0)
+    if found.any():
+        frame = frame.copy()
+        now = send_outcome(rows, where[found])
+        at = np.flatnonzero(found)
+        for name in ("request_id", "message_id", "send_state", "send_error", "sent_at"):
+            if name in frame.columns:
+                column = frame[name].copy()
+                column.iloc[at] = now[name].to_numpy()
+                frame[name] = column
+    return frame, where
+
+
 def merge_journal(frame: pd.DataFrame, book: JournalStore) -> tuple[pd.DataFrame, np.ndarray]:
     """``frame`` (what ``send`` returned) with the statuses its journal holds, and each row's
-    journal position (-1 for a row with no message ID).
+    journal position (-1 for a row the journal does not hold).
 
     Rows are matched by message ID, so a frame that is one version of an extended campaign,
-    or a selection of its rows, works too; an ID the journal does not hold is refused.
+    or a selection of its rows, works too; an ID the journal does not hold is refused. A row
+    that had no ID yet (a ``send(..., wait=False)`` left it ``planned``) is found by its
+    request and phone, and gets what the journal holds now (sent by a later run, say).
     """
     rows = book.rows()
     ids = (
@@ -132,6 +179,7 @@ def merge_journal(frame: pd.DataFrame, book: JournalStore) -> tuple[pd.DataFrame
                 "for this journal, or only journal="
             )
         where = found.fillna(-1).to_numpy(dtype=np.int64)
+    frame, where = _refresh_unsent(frame, rows, where)
     picked = rows.reindex(where)
     out = status_columns(
         frame,

@@ -376,6 +376,25 @@ def test_sent_at_is_on_the_clients_clock_and_reports_default_to_the_campaigns_zo
     assert written["sent_at"].dt.hour.tolist() == [2, 9]
 
 
+def test_polling_the_first_runs_frame_sees_the_rows_a_later_run_sent(journal_spec: str) -> None:
+    sandbox = _sandbox()  # 16:00 UTC: Moscow open, Vladivostok not
+    clock = sandbox.clock
+    client = tsf.Client.sandbox(sandbox)
+    frame = _messages(["Europe/Moscow", "Asia/Vladivostok"]).set_axis(["a", "a"])  # odd index
+    first = tsf.send(frame, client, journal=journal_spec, window=("09:00", "21:00"),
+                     wait=False, progress=False)  # fmt: skip
+    assert first["send_state"].tolist() == ["sent", "planned"]
+    clock.advance(8 * 3600)  # type: ignore[attr-defined]  # 10:00 in Vladivostok
+    tsf.send(frame, client, journal=journal_spec, wait=False, progress=False)
+    statuses = tsf.poll_statuses(first, client, journal=journal_spec, until_final=True,
+                                 progress=False)  # fmt: skip
+    assert statuses["send_state"].tolist() == ["sent", "sent"]
+    assert statuses["message_id"].tolist() == sandbox.messages["message_id"].tolist()
+    assert statuses["is_final"].all() and statuses["status"].notna().all()
+    assert statuses.index.tolist() == ["a", "a"]
+    assert tsf.delivery_report(statuses)["messages"].item() == 2
+
+
 def test_start_at_holds_the_whole_campaign_in_preview_and_send() -> None:
     sandbox = _sandbox()
     frame = _messages(["Europe/Moscow", "Asia/Vladivostok"])
