@@ -24,6 +24,7 @@ Examples
 
 from __future__ import annotations
 
+import logging
 from typing import Final
 
 import numpy as np
@@ -32,6 +33,8 @@ import pandas as pd
 from ._sms import sms_info
 
 __all__ = ["FREE_STATES", "channel", "estimate_cost", "sms_parts"]
+
+logger = logging.getLogger("targetsms_frames")
 
 #: Send states of rows that cost nothing: refused by the provider, or never sent.
 FREE_STATES: Final = ("failed", "skipped")
@@ -87,4 +90,13 @@ def estimate_cost(
     )
     out["cost"] = np.where(live, first, 0.0)
     out["max_cost"] = np.where(live, sms_cost + viber_cost, 0.0)
+    for price, used, name in ((price_sms, sms, "price_sms"), (price_viber, viber, "price_viber")):
+        count = int(((used > 0).to_numpy(dtype=bool) & live).sum())
+        if price is None and count:
+            logger.warning(
+                "%d row(s) use a channel with no price: they count 0 in cost and max_cost "
+                "(pass %s)",
+                count,
+                name,
+            )
     return out

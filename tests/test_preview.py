@@ -138,3 +138,19 @@ def test_the_longest_url_is_of_a_request_that_goes_not_of_a_row_too_long_to_send
     assert plan["send_state"].tolist() == ["planned", "skipped"]
     summary = tsf.summarize(plan)
     assert summary.longest_url == int(plan.loc[0, "url_length"]) < 2000
+
+
+def test_a_channel_without_a_price_is_said_to_count_nothing(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    frame = pd.DataFrame(
+        {"send_viber": [1, 0], "send_sms": [2, 1], "sms_parts": [1, 1], "send_state": "planned"}
+    )
+    with caplog.at_level("WARNING", logger="targetsms_frames"):
+        priced = tsf.estimate_cost(frame, price_sms=3.0)
+    assert priced["cost"].tolist() == [0.0, 3.0]
+    assert "1 row(s) use a channel with no price" in caplog.text and "price_viber" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="targetsms_frames"):
+        tsf.estimate_cost(frame, price_sms=3.0, price_viber=1.0)
+    assert caplog.text == ""
