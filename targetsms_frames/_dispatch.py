@@ -197,6 +197,12 @@ def dispatch(
                 limiter.wait()
                 with deferred_interrupts():
                     request = claimed.popleft()
+                    moment, closes = due_by(), request.not_after
+                    if moment is not None and closes is not None and moment >= closes:
+                        # its window closed while pacing held it: planned again, for the
+                        # window's next opening
+                        store.release([request.request_id])
+                        continue
                     handed[pool.submit(work, request)] = request
             if not handed:
                 if claimed or tally.stopped is not None:

@@ -395,6 +395,18 @@ def test_polling_the_first_runs_frame_sees_the_rows_a_later_run_sent(journal_spe
     assert tsf.delivery_report(statuses)["messages"].item() == 2
 
 
+def test_a_slow_rate_never_carries_a_message_past_its_window(tmp_path: Path) -> None:
+    sandbox = _sandbox(datetime(2026, 12, 3, 6, 0, tzinfo=UTC))  # 09:00 in Moscow
+    frame = _messages(["Europe/Moscow"] * 3)
+    out = tsf.send(frame, tsf.Client.sandbox(sandbox), journal=tmp_path / "c.sqlite",
+                   window=("09:00", "10:30"), rate="1/h", progress=False)  # fmt: skip
+    assert (out["send_state"] == "sent").all()
+    local = _local_hours(_received(sandbox), frame)
+    # one an hour: 09:00 and 10:00; the third would leave at 11:00, so it waits for the morning
+    assert sorted(local.values()) == [time(9), time(9), time(10)], local
+    assert _received(sandbox)["at"].dt.day.tolist() == [3, 3, 4]
+
+
 def test_start_at_holds_the_whole_campaign_in_preview_and_send() -> None:
     sandbox = _sandbox()
     frame = _messages(["Europe/Moscow", "Asia/Vladivostok"])

@@ -102,12 +102,14 @@ _ROW_COLUMNS: Final = (
     "checked_at, msg_key, status_error"
 )
 REQUEST_COLUMNS: Final = (
-    "request_id, params, phones, positions, url_length, not_before, seq, error_kind, zone"
+    "request_id, params, phones, positions, url_length, not_before, seq, error_kind, zone,"
+    " not_after"
 )
 
 
 def _request(row: Sequence[Any]) -> JournalRequest:
     request_id, params, phones, positions, url_length, not_before, _, error_kind, zone = row[:9]
+    not_after = row[9]
     return JournalRequest(
         request_id=request_id,
         params=json.loads(params),
@@ -117,6 +119,7 @@ def _request(row: Sequence[Any]) -> JournalRequest:
         not_before=not_before,
         retry=error_kind == "not_sent",
         zone=zone,
+        not_after=not_after,
     )
 
 

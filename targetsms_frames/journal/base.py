@@ -79,6 +79,9 @@ class JournalRequest:
     retry: bool = False
     #: The recipients' time zone (rows of one request share it), for send windows.
     zone: str | None = None
+    #: Epoch seconds by which the request must have left (its send window closes), or
+    #: ``None``.
+    not_after: float | None = None
 
 
 @dataclass(frozen=True)
