@@ -369,3 +369,12 @@ def test_columns_of_yours_named_like_the_results_are_left_out_with_a_warning(
     assert out["cost"].tolist() == [2.0, 2.0] and "status" not in out
     assert out["sent_at"].notna().all() and (out["send_state"] == "sent").all()
     assert tsf.summarize(out).cost == 4.0
+
+
+def test_the_readme_lists_every_column_the_results_keep_for_themselves() -> None:
+    from targetsms_frames._prepare import RESULT_COLUMNS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("**Your columns named like the results.**")
+    bullet = readme[start : readme.index("\n- ", start)]
+    assert {name for name in RESULT_COLUMNS if f"`{name}`" not in bullet} == set()
