@@ -149,16 +149,18 @@ def test_a_late_recipient_and_an_edited_text_are_explained_and_extend_sends_only
 
 
 def test_a_dry_run_of_an_extension_shows_the_new_rows_and_writes_nothing(
-    sandbox: Sandbox, tmp_path: Path
+    sandbox: Sandbox, journal_spec: str
 ) -> None:
-    journal = tmp_path / "spring.sqlite"
+    journal = journal_spec
     client = tsf.Client.sandbox(sandbox)
     tsf.send(_messages(2), client, journal=journal, progress=False)
-    before = journal.read_bytes()
+    file = None if "://" in journal else Path(journal)
+    before = None if file is None else file.read_bytes()
     longer = pd.concat([_messages(2), _messages(1, start=79003000099)], ignore_index=True)
     dry = tsf.send(longer, client, journal=journal, extend=True, dry_run=True, progress=False)
     assert dry["send_state"].tolist() == ["sent", "sent", "planned"]
-    assert len(tsf.read_journal(journal)) == 2 and journal.read_bytes() == before
+    assert len(tsf.read_journal(journal)) == 2
+    assert file is None or file.read_bytes() == before
     # so the campaign's own frame sends nothing more, and the extension is still to come
     tsf.send(_messages(2), client, journal=journal, progress=False)
     assert len(sandbox.messages) == 2
