@@ -98,6 +98,10 @@ def _csv_lines(grid: pd.DataFrame) -> npt.NDArray[np.int64]:
 def _read_csv(path: Path, kwargs: dict[str, Any]) -> Table:
     options = dict(kwargs)
     encodings = [options.pop("encoding")] if "encoding" in options else ["utf-8-sig", "cp1251"]
+    if "encoding" not in kwargs:
+        with path.open("rb") as head:
+            if head.read(2) in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode Text": UTF-16
+                encodings = ["utf-16"]
     for encoding in encodings[:-1]:
         try:
             grid = _csv_grid(path, encoding, options)

@@ -176,3 +176,12 @@ def test_cli_send_reads_the_phone_column_and_sheet_it_is_told(tmp_path: Path) ->
     missing = CliRunner().invoke(app, [*args, "--phone-column", "Tel"])
     assert missing.exit_code != 0
     assert "no column 'Tel'" in missing.output
+
+
+def test_excels_unicode_text_export_is_read_as_utf16(tmp_path: Path) -> None:
+    # Excel's "Save as Unicode Text": UTF-16 with a byte-order mark, tab-separated
+    path = tmp_path / "list.txt"
+    path.write_bytes("phone\tname\r\n+7 916 123-45-67\tАнна\r\n".encode("utf-16"))
+    frame = tsf.read_table(path)
+    assert list(frame.columns) == ["phone", "name"]
+    assert frame.loc[0, "name"] == "Анна" and frame.loc[0, "phone"] == "+7 916 123-45-67"
