@@ -33,6 +33,7 @@ import pandas as pd
 
 from ._cells import blank_mask
 from ._exceptions import ValidationError
+from ._table_text import source_lines
 from ._time import parse_zone as _parse_zone
 from ._time import zone, zone_key
 
@@ -176,7 +177,7 @@ def row_zones(frame: pd.DataFrame, phones: pd.Series, tz: tzinfo) -> pd.Series:
         parsed = {text: _parse_zone(text) for text in pd.unique(values.to_numpy())}
         bad = values[values.map(lambda text: parsed[text] is None)]
         if len(bad):
-            raise _bad_cells(bad)
+            raise _bad_cells(bad, source_lines(frame))
         canonical = {text: zone_key(tz) for text, tz in parsed.items() if tz is not None}
         names[given] = values.map(canonical)
     missing = names.isna().to_numpy()
@@ -187,7 +188,9 @@ def row_zones(frame: pd.DataFrame, phones: pd.Series, tz: tzinfo) -> pd.Series:
     return names.fillna(zone_key(tz)).astype(object)
 
 
-def _bad_cells(bad: pd.Series) -> ValidationError:
+def _bad_cells(bad: pd.Series, source: tuple[str, pd.Series] | None) -> ValidationError:
+    """The error for ``timezone`` cells that are not zones: by file line when the frame still
+    knows them (read by ``read_table``), else by row label."""
     labels: list[Hashable] = list(bad.index)
     cases = pd.DataFrame(
         {
@@ -196,7 +199,12 @@ def _bad_cells(bad: pd.Series) -> ValidationError:
             "rule": [f"{value!r} is not a time zone (an IANA name or an offset)" for value in bad],
         }
     )
-    shown = "; ".join(f"row {label!r}: {value!r}" for label, value in list(bad.items())[:5])
+    first = list(bad.items())[:5]
+    if source is not None:
+        file, lines = source
+        shown = "; ".join(f"line {lines.at[label]} of {file}: {value!r}" for label, value in first)
+    else:
+        shown = "; ".join(f"row {label!r}: {value!r}" for label, value in first)
     more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
     return ValidationError(
         f"{len(bad)} row(s) have a timezone that is not a time zone: {shown}{more}", cases

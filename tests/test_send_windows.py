@@ -486,6 +486,14 @@ def test_a_timezone_cell_that_is_not_a_zone_names_the_row_before_anything_is_sen
     assert sandbox.requests == []
 
 
+def test_a_timezone_cell_of_a_file_is_named_by_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    _messages(["Europe/Moscow", "Asia/Omsk", "MSK"]).to_csv(path, index=False)
+    frame = tsf.read_table(path)
+    with pytest.raises(tsf.ValidationError, match="line 4 of list.csv: 'MSK'"):
+        tsf.preview(frame, window=("09:00", "21:00"))
+
+
 @pytest.mark.parametrize(("rate", "gap"), [("300/min", 0.2), ("10000/h", 0.36), (2, 0.5)])
 def test_rates_as_people_write_them(rate: object, gap: float) -> None:
     sandbox = _sandbox()
