@@ -490,7 +490,7 @@ def test_a_timezone_cell_of_a_file_is_named_by_its_line(tmp_path: Path) -> None:
     path = tmp_path / "list.csv"
     _messages(["Europe/Moscow", "Asia/Omsk", "MSK"]).to_csv(path, index=False)
     frame = tsf.read_table(path)
-    with pytest.raises(tsf.ValidationError, match="line 4 of list.csv: 'MSK'"):
+    with pytest.raises(tsf.ValidationError, match=r"line 4 of list\.csv: 'MSK'"):
         tsf.preview(frame, window=("09:00", "21:00"))
 
 
