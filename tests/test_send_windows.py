@@ -41,6 +41,17 @@ def _messages(zones: list[str | None], start: int = 79004000000) -> pd.DataFrame
     )
 
 
+def _in_daytime(frame: pd.DataFrame, sandbox: Sandbox, journal: Path) -> pd.DataFrame:
+    """``send`` on the sandbox with a 09:00-21:00 window, waiting for every zone's."""
+    return tsf.send(
+        frame,
+        tsf.Client.sandbox(sandbox),
+        journal=journal,
+        window=("09:00", "21:00"),
+        progress=False,
+    )
+
+
 def _received(sandbox: Sandbox) -> pd.DataFrame:
     """What the sandbox received: phone and when (UTC, to the second: pacing adds a few ms)."""
     got = sandbox.messages
@@ -67,13 +78,7 @@ def _inside(t: time, start: time, end: time) -> bool:
 def test_each_message_goes_only_inside_its_recipients_window(tmp_path: Path) -> None:
     sandbox = _sandbox()
     frame = _messages([z for z in ZONES for _ in range(3)])
-    out = tsf.send(
-        frame,
-        tsf.Client.sandbox(sandbox),
-        journal=tmp_path / "c.sqlite",
-        window=("09:00", "21:00"),
-        progress=False,
-    )
+    out = _in_daytime(frame, sandbox, tmp_path / "c.sqlite")
     assert (out["send_state"] == "sent").all()
     # nothing left to wait for: the column is empty but keeps its type (UTC, as sent_at)
     assert out["not_before"].isna().all() and out["not_before"].dtype == out["sent_at"].dtype
@@ -109,13 +114,7 @@ def test_a_clock_a_hair_before_the_opening_still_sends_when_it_opens(tmp_path: P
     opening = datetime(2026, 12, 4, 1, 0, tzinfo=UTC).timestamp()
     sandbox = Sandbox(clock=tsf.ManualClock(start=opening - 5e-7), status_delay=(5, 60))
     frame = _messages(["Asia/Irkutsk"] * 3)
-    out = tsf.send(
-        frame,
-        tsf.Client.sandbox(sandbox),
-        journal=tmp_path / "c.sqlite",
-        window=("09:00", "21:00"),
-        progress=False,
-    )
+    out = _in_daytime(frame, sandbox, tmp_path / "c.sqlite")
     assert (out["send_state"] == "sent").all(), out["send_error"].tolist()
     assert (sandbox.messages["created_at"] >= opening).all()
 
