@@ -6,9 +6,11 @@ from __future__ import annotations
 import dataclasses
 import os
 import signal
+import sqlite3
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -330,7 +332,12 @@ def test_senders_starting_together_write_the_campaign_once(journal_spec: str) ->
     errors: list[BaseException] = []
 
     def start() -> None:
-        store = open_journal(journal_spec)
+        try:  # opening a new file together is part of starting together
+            store = open_journal(journal_spec)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+            barrier.abort()
+            return
         try:
             barrier.wait(10)
             created.append(store.create(record))
@@ -344,11 +351,33 @@ def test_senders_starting_together_write_the_campaign_once(journal_spec: str) ->
         thread.start()
     for thread in threads:
         thread.join(30)
-    assert errors == []
+    assert errors == [], errors[0]
     assert sorted(created) == [False, False, False, True]
     store = open_journal(journal_spec)
     assert store.planned_count() == 20 and len(store.rows()) == 40
     store.close()
+
+
+def test_a_new_journal_waits_out_another_connection_switching_it_to_wal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite answers "database is locked" at once (no busy wait) when two connections switch
+    # a new file to WAL together: the switch is retried, as any other lock is waited out
+    from targetsms_frames.journal.sqlite import SQLiteJournal
+
+    execute = SQLiteJournal._execute
+    refusals = iter(range(3))
+
+    def locked_at_first(self: SQLiteJournal, statement: str, args: Any = ()) -> Any:
+        if statement == "PRAGMA journal_mode=WAL" and next(refusals, None) is not None:
+            raise sqlite3.OperationalError("database is locked")
+        return execute(self, statement, args)
+
+    monkeypatch.setattr(SQLiteJournal, "_execute", locked_at_first)
+    store = open_journal(tmp_path / "c.sqlite")
+    assert store.create(_campaign()) and store.planned_count() == 5
+    store.close()
+    assert next(refusals, None) is None  # refused three times, then switched
 
 
 def test_a_claim_reads_only_what_it_claims_however_much_is_planned(tmp_path: Path) -> None:

@@ -98,7 +98,7 @@ class SQLiteJournal(SQLJournal):
         if self.location != ":memory:":
             if check_separated:
                 self._refuse_if_separated()
-            self._execute("PRAGMA journal_mode=WAL")
+            self._wal_mode()
             self._execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
         with self.transaction():
             version = self._schema_version()
@@ -119,6 +119,20 @@ class SQLiteJournal(SQLJournal):
             # checkpointed into it) no longer looks like a crashed run's
             with contextlib.suppress(sqlite3.OperationalError):  # read-only, or busy
                 self.recover()
+
+    def _wal_mode(self) -> None:
+        """Switch to write-ahead logging. SQLite answers "database is locked" at once, without
+        its busy wait, while another connection opens the same new file (several senders
+        starting together), so the switch is retried within the same 30 s."""
+        deadline = time.monotonic() + 30.0
+        while True:
+            try:
+                self._execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     def _schema_version(self) -> int | None:
         if not self._has_table("meta"):
