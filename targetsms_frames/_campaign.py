@@ -99,10 +99,8 @@ def refuse_sandbox_for_real(store: JournalStore, endpoint: str) -> None:
         )
 
 
-def check_binding(store: JournalStore, endpoint: str, login: str, doing: str = "resumed") -> None:
-    """Refuse a journal of another endpoint or login; bind one written before bindings.
-
-    ``doing`` says what the client is about to do with the campaign, for the error."""
+def check_binding(store: JournalStore, endpoint: str, login: str) -> None:
+    """Refuse a journal of another endpoint or login; bind one written before bindings."""
     bound = store.binding()
     if bound is None:
         store.bind(Binding.new(endpoint, login))
@@ -112,13 +110,13 @@ def check_binding(store: JournalStore, endpoint: str, login: str, doing: str = "
     if bound.endpoint != endpoint:
         raise JournalMismatchError(
             f"the journal {store.location!r} belongs to a campaign sent to {bound.endpoint}, "
-            f"and this client sends to {endpoint}: a campaign is only ever {doing} where it was "
+            f"and this client sends to {endpoint}: a campaign is only ever resumed where it was "
             "sent (a rehearsal on a sandbox never counts as sent to the real provider; send the "
             "real campaign with a journal of its own)"
         )
     raise JournalMismatchError(
         f"the journal {store.location!r} belongs to a campaign sent with another login to "
-        f"{endpoint}: only the client (login) that sent it may have it {doing}"
+        f"{endpoint}: resume it with the client (login) that sent it"
     )
 
 

@@ -56,6 +56,7 @@ from .journal import (
     JournalRequest,
     JournalSpec,
     JournalStore,
+    KeptSchedule,
     SQLiteJournal,
     open_journal,
     send_outcome,
@@ -278,7 +279,8 @@ def send(
         journal, prepared, client, extend=extend, dry_run=dry_run, durable=options.durable
     )
     try:
-        resumed = options if store is None else _resumed(options, store, start_at)
+        kept = None if store is None else store.kept_schedule()
+        resumed = options if kept is None else _resumed(options, kept, start_at)
         if resumed != options:  # planned again by the campaign's own schedule
             options = resumed
             zones = campaign_zones(prepared, options)
@@ -341,7 +343,6 @@ def send(
         if zones is not None:
             _rezone(store, zones, attached.positions)
         assert client is not None
-        kept = store.kept_schedule()
         if options.scheduled or "tz" in options.given or kept is not None:
             store.keep_schedule(options.kept())
         recovered = store.recover()
@@ -392,13 +393,12 @@ class _DryRun(Exception):
 
 
 def _resumed(
-    options: SendOptions, store: JournalStore, start_at: datetime | str | None
+    options: SendOptions, kept: KeptSchedule, start_at: datetime | str | None
 ) -> SendOptions:
     """The options of a resume: the journal's window, zone and start where this call names
     none (said in the log), so a campaign goes on by the schedule it was sent with."""
-    kept = store.kept_schedule()
     resumed = options.resumed(kept)
-    if kept is None or resumed == options:
+    if resumed == options:
         return resumed
     if "start_at" in options.given and "tz" not in options.given:
         # a start written without a zone is read in the campaign's zone, now the journal's

@@ -171,9 +171,10 @@ def _config(app: Starlette, host: str, port: int) -> uvicorn.Config:
         access_log=False,
         lifespan="off",
         timeout_graceful_shutdown=1,
-        # longer than a client pool's idle expiry (httpx: 5 s), so the client drops an idle
-        # connection first; equal timeouts race, and a request written on a connection the
-        # server is closing comes back without a reply: an ambiguous outcome
+        # longer than a client pool's idle expiry (this toolkit's client: 1 s; httpx's
+        # default: 5 s), so the client drops an idle connection first; equal timeouts race,
+        # and a request written on a connection the server is closing comes back without a
+        # reply: an ambiguous outcome
         timeout_keep_alive=_KEEP_ALIVE,
     )
 
